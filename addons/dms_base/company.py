@@ -1,0 +1,29 @@
+# This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+
+
+class Company(metaclass=PoolMeta):
+    __name__ = 'company.company'
+
+    @classmethod
+    def on_modification(cls, mode, companies, field_names=None):
+        pool = Pool()
+        User = pool.get('res.user')
+        super().on_modification(mode, companies, field_names=field_names)
+        if mode == 'create':
+            # A new rooftop is at once visible to the group management
+            User.grant_group_companies()
+
+
+class Employee(metaclass=PoolMeta):
+    __name__ = 'company.employee'
+
+    department = fields.Many2One(
+        'dms.department', "Department", ondelete='RESTRICT',
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ],
+        help="The department of the dealership the employee works in.")

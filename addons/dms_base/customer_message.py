@@ -1,0 +1,558 @@
+# This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"The outbox through which every e-mail and SMS to a customer is sent"
+import datetime as dt
+import json
+import logging
+import smtplib
+import urllib.error
+import urllib.parse
+import urllib.request
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid, parseaddr
+
+try:
+    import phonenumbers
+except ImportError:
+    phonenumbers = None
+
+import trytond.config as config
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval, If
+from trytond.sendmail import get_smtp_server
+from trytond.tools import firstline
+from trytond.transaction import Transaction, without_check_access
+from trytond.url import host
+
+from .exceptions import (
+    MessageModificationError, MessageSendError, MessageValidationError)
+
+logger = logging.getLogger(__name__)
+
+CHANNELS = [
+    ('email', "E-mail"),
+    ('sms', "SMS"),
+    ]
+
+
+class _ConnectionError(MessageSendError):
+    "The server of a channel cannot be reached: stop using it for this run"
+
+
+class Message(Workflow, ModelSQL, ModelView):
+    "Customer Message"
+    __name__ = 'dms.message'
+
+    _states = {
+        'readonly': ~Eval('state').in_(['queued', 'failed']),
+        }
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, ondelete='RESTRICT',
+        states={
+            'readonly': _states['readonly'] | (Eval('id', -1) >= 0),
+            },
+        help="The rooftop the message is sent for.")
+    party = fields.Many2One(
+        'party.party', "Recipient", required=True, ondelete='RESTRICT',
+        states=_states,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    channel = fields.Selection(
+        CHANNELS, "Channel", required=True, states=_states)
+    channel_string = channel.translated('channel')
+    address = fields.Char(
+        "To", required=True, strip=True, states=_states,
+        help="The e-mail address or the mobile number.\n"
+        "Leave empty to use the recipient's.")
+    subject = fields.Char(
+        "Subject", states={
+            'readonly': _states['readonly'],
+            'required': Eval('channel') == 'email',
+            'invisible': Eval('channel') != 'email',
+            })
+    body = fields.Text("Body", required=True, states=_states)
+    origin = fields.Reference(
+        "About", selection='get_origin', readonly=True,
+        help="The record the message is about.")
+    state = fields.Selection([
+            ('queued', "Queued"),
+            ('sent', "Sent"),
+            ('failed', "Failed"),
+            ('cancelled', "Cancelled"),
+            ], "State", required=True, readonly=True, sort=False)
+    state_string = state.translated('state')
+    attempts = fields.Integer("Attempts", readonly=True)
+    error = fields.Text(
+        "Error", readonly=True,
+        states={
+            'invisible': ~Eval('error'),
+            },
+        help="What the server answered at the last failed attempt.")
+    last_attempt = fields.DateTime("Last Attempt", readonly=True)
+    next_attempt = fields.DateTime(
+        "Next Attempt", readonly=True,
+        states={
+            'invisible': Eval('state') != 'failed',
+            },
+        help="When the outbox tries again on its own.")
+    sent_date = fields.DateTime("Sent", readonly=True)
+    reference = fields.Char(
+        "Reference", readonly=True,
+        help="The identifier the server gave to the message.")
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.party, Index.Range())),
+                Index(t, (t.origin, Index.Similarity(begin=True))),
+                Index(
+                    t,
+                    (t.state, Index.Equality(cardinality='low')),
+                    (t.next_attempt, Index.Range()),
+                    where=t.state.in_(['queued', 'failed'])),
+                })
+        cls._order = [
+            ('create_date', 'DESC'),
+            ('id', 'DESC'),
+            ]
+        cls._transitions |= {
+            ('queued', 'cancelled'),
+            ('failed', 'queued'),
+            ('failed', 'cancelled'),
+            ('cancelled', 'queued'),
+            }
+        cls._buttons.update({
+                'retry': {
+                    'invisible': ~Eval('state').in_(['failed', 'cancelled']),
+                    'icon': 'tryton-refresh',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': ~Eval('state').in_(['queued', 'failed']),
+                    'icon': 'tryton-cancel',
+                    'depends': ['state'],
+                    },
+                })
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_channel(cls):
+        return 'email'
+
+    @classmethod
+    def default_state(cls):
+        return 'queued'
+
+    @classmethod
+    def default_attempts(cls):
+        return 0
+
+    @classmethod
+    def _get_origin(cls):
+        "Return the models a message can be about"
+        return ['dms.document']
+
+    @classmethod
+    def get_origin(cls):
+        pool = Pool()
+        IrModel = pool.get('ir.model')
+        models = cls._get_origin()
+        return [(None, '')] + [
+            (m, n) for m, n in IrModel.get_name_items() if m in models]
+
+    def get_rec_name(self, name):
+        title = self.subject or firstline(self.body or '')
+        if self.party:
+            return f'{title} ({self.party.rec_name})'
+        return title
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, value = clause
+        if operator.startswith('!') or operator.startswith('not '):
+            bool_op = 'AND'
+        else:
+            bool_op = 'OR'
+        return [bool_op,
+            ('subject', operator, value),
+            ('body', operator, value),
+            ('party.rec_name', operator, value),
+            ]
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('state') == 'failed', 'danger',
+                    If(Eval('state') == 'cancelled', 'muted', ''))),
+            ]
+
+    # --- recipients ---------------------------------------------------
+
+    @classmethod
+    def party_address(cls, party, channel):
+        "Return the address of party for channel or None"
+        if channel == 'email':
+            mechanism = party.contact_mechanism_get('email')
+            if mechanism:
+                return mechanism.value
+        elif channel == 'sms':
+            mechanism = party.contact_mechanism_get('mobile')
+            if mechanism:
+                return mechanism.value_compact or mechanism.value
+
+    @classmethod
+    def preferred_channel(cls, party):
+        "Return the channel to reach party by: e-mail, else SMS, else None"
+        for channel, _ in CHANNELS:
+            if cls.party_address(party, channel):
+                return channel
+
+    @fields.depends('party', 'channel', 'address')
+    def on_change_party(self):
+        if self.party and self.channel:
+            self.address = self.party_address(self.party, self.channel)
+
+    @fields.depends(methods=['on_change_party'])
+    def on_change_channel(self):
+        self.on_change_party()
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Party = pool.get('party.party')
+        values = super().preprocess_values(mode, values)
+        if (mode == 'create' and not values.get('address')
+                and values.get('party') is not None):
+            # The recipient must be reachable before anything is written
+            party = Party(values['party'])
+            channel = values.get('channel', cls.default_channel())
+            address = cls.party_address(party, channel)
+            if not address:
+                raise MessageValidationError(gettext(
+                        'dms_base.msg_message_no_address_%s' % channel,
+                        party=party.rec_name,
+                        message=values.get('subject')
+                        or firstline(values.get('body') or '')))
+            values['address'] = address
+        return values
+
+    @classmethod
+    def validate_fields(cls, messages, field_names):
+        super().validate_fields(messages, field_names)
+        cls.check_address(messages, field_names)
+
+    @classmethod
+    def check_address(cls, messages, field_names=None):
+        if field_names and not (field_names & {'address', 'channel'}):
+            return
+        for message in messages:
+            if message.channel == 'email':
+                _, email = parseaddr(message.address or '')
+                if ('@' not in email or email != message.address
+                        or email.startswith('@') or email.endswith('@')):
+                    raise MessageValidationError(gettext(
+                            'dms_base.msg_message_email_invalid',
+                            message=message.rec_name,
+                            address=message.address))
+            elif message.channel == 'sms' and phonenumbers:
+                try:
+                    number = phonenumbers.parse(message.address)
+                    valid = phonenumbers.is_valid_number(number)
+                except phonenumbers.NumberParseException:
+                    valid = False
+                if not valid:
+                    raise MessageValidationError(gettext(
+                            'dms_base.msg_message_mobile_invalid',
+                            message=message.rec_name,
+                            address=message.address))
+
+    @classmethod
+    def check_modification(cls, mode, messages, values=None, external=False):
+        super().check_modification(
+            mode, messages, values=values, external=external)
+        if mode == 'delete':
+            for message in messages:
+                if message.state != 'cancelled':
+                    raise MessageModificationError(gettext(
+                            'dms_base.msg_message_delete_not_cancelled',
+                            message=message.rec_name))
+        elif mode == 'write' and external:
+            content = {'company', 'party', 'channel', 'address', 'subject',
+                'body', 'origin'}
+            if values.keys() & content:
+                for message in messages:
+                    if message.state not in {'queued', 'failed'}:
+                        raise MessageModificationError(gettext(
+                                'dms_base.msg_message_modify_done',
+                                message=message.rec_name,
+                                state=message.state_string))
+
+    @classmethod
+    def on_modification(cls, mode, messages, field_names=None):
+        super().on_modification(mode, messages, field_names=field_names)
+        if mode == 'create':
+            cls._enqueue([m for m in messages if m.state == 'queued'])
+
+    @classmethod
+    def copy(cls, messages, default=None):
+        default = default.copy() if default is not None else {}
+        for fname in ['attempts', 'error', 'last_attempt', 'next_attempt',
+                'sent_date', 'reference']:
+            default.setdefault(fname)
+        default.setdefault('state', 'queued')
+        return super().copy(messages, default=default)
+
+    # --- workflow -----------------------------------------------------
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('queued')
+    def retry(cls, messages):
+        cls.write(messages, {
+                'next_attempt': None,
+                })
+        cls._enqueue(messages)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, messages):
+        cls.write(messages, {
+                'next_attempt': None,
+                })
+
+    @classmethod
+    def _enqueue(cls, messages):
+        "Send the messages in a task of their own, after this transaction"
+        if messages:
+            cls.__queue__.send(messages)
+
+    # --- sending ------------------------------------------------------
+
+    @classmethod
+    def send_due(cls):
+        """Send queued messages and retry failed ones whose time has come.
+
+        Called by the cron, once per company when the cron has companies."""
+        now = dt.datetime.now()
+        domain = ['OR',
+            ('state', '=', 'queued'),
+            [
+                ('state', '=', 'failed'),
+                ('next_attempt', '<=', now),
+                ],
+            ]
+        if company := Transaction().context.get('company'):
+            domain = [domain, ('company', '=', company)]
+        with without_check_access():
+            messages = cls.search(domain, order=[('id', 'ASC')])
+        cls.send(messages)
+
+    @classmethod
+    def send(cls, messages):
+        """Send each message and record the outcome.
+
+        Each message is locked, sent and its outcome committed on its own,
+        so that a message is never sent twice nor lost when a later one
+        fails.  A server that cannot be reached fails the message tried and
+        leaves the others of its channel queued for the next run."""
+        pool = Pool()
+        Configuration = pool.get('dms.configuration')
+        transaction = Transaction()
+        configuration = Configuration(1)
+        max_attempts = configuration.message_max_attempts
+        servers = {}
+        unreachable = set()
+        try:
+            for message_id in [m.id for m in messages]:
+                with without_check_access():
+                    message = cls._lock_sendable(message_id)
+                    if not message or message.channel in unreachable:
+                        continue
+                    now = dt.datetime.now()
+                    attempts = (message.attempts or 0) + 1
+                    try:
+                        reference = getattr(
+                            message, '_send_%s' % message.channel)(servers)
+                    except MessageSendError as exception:
+                        if isinstance(exception, _ConnectionError):
+                            unreachable.add(message.channel)
+                        if attempts < max_attempts:
+                            next_attempt = (
+                                now
+                                + configuration.get_retry_delay(attempts))
+                        else:
+                            next_attempt = None
+                        logger.info(
+                            "sending %s %d failed: %s",
+                            message.channel, message.id, exception)
+                        cls.write([message], {
+                                'state': 'failed',
+                                'attempts': attempts,
+                                'error': str(exception),
+                                'last_attempt': now,
+                                'next_attempt': next_attempt,
+                                })
+                    else:
+                        cls.write([message], {
+                                'state': 'sent',
+                                'attempts': attempts,
+                                'error': None,
+                                'last_attempt': now,
+                                'next_attempt': None,
+                                'sent_date': now,
+                                'reference': reference,
+                                })
+                transaction.commit()
+        finally:
+            if smtp := servers.get('email'):
+                try:
+                    smtp.quit()
+                except (smtplib.SMTPException, OSError):
+                    pass
+
+    @classmethod
+    def _lock_sendable(cls, message_id):
+        "Lock and return the message if it still has to be sent"
+        transaction = Transaction()
+        database = transaction.database
+        cursor = transaction.connection.cursor()
+        table = cls.__table__()
+        query = table.select(
+            table.id,
+            where=(table.id == message_id)
+            & table.state.in_(['queued', 'failed']))
+        if database.has_select_for():
+            For = database.get_select_for_skip_locked()
+            query.for_ = For('UPDATE')
+        cursor.execute(*query)
+        if cursor.fetchone():
+            return cls(message_id)
+
+    def _send_email(self, servers):
+        "Send the e-mail through Tryton's SMTP settings, return Message-ID"
+        from_ = config.get('email', 'from')
+        msg = EmailMessage()
+        msg['From'] = formataddr((self.company.rec_name, from_))
+        if reply_to := self.party_address(self.company.party, 'email'):
+            msg['Reply-To'] = formataddr((self.company.rec_name, reply_to))
+        msg['To'] = formataddr((self.party.rec_name, self.address))
+        msg['Subject'] = self.subject
+        msg['Message-ID'] = make_msgid(domain=host())
+        msg['Auto-Submitted'] = 'auto-generated'
+        msg.set_content(self.body)
+
+        for retry in (True, False):
+            server = servers.get('email')
+            if server is None:
+                try:
+                    server = servers['email'] = get_smtp_server(strict=True)
+                except (smtplib.SMTPException, OSError) as exception:
+                    raise _ConnectionError(gettext(
+                            'dms_base.msg_message_smtp_unreachable',
+                            uri=_safe_uri(config.get('email', 'uri')),
+                            error=exception or exception.__class__.__name__)
+                        ) from exception
+            try:
+                server.send_message(msg, parseaddr(from_)[1], [self.address])
+            except smtplib.SMTPServerDisconnected as exception:
+                servers.pop('email', None)
+                if retry:
+                    continue
+                raise _ConnectionError(str(exception)) from exception
+            except smtplib.SMTPRecipientsRefused as exception:
+                code, answer = exception.recipients.get(
+                    self.address, (None, b''))
+                raise MessageSendError(gettext(
+                        'dms_base.msg_message_recipient_refused',
+                        address=self.address, code=code,
+                        answer=_decode(answer))) from exception
+            except smtplib.SMTPResponseException as exception:
+                raise MessageSendError(
+                    f'{exception.smtp_code} '
+                    f'{_decode(exception.smtp_error)}') from exception
+            except (smtplib.SMTPException, OSError) as exception:
+                servers.pop('email', None)
+                raise _ConnectionError(
+                    str(exception) or exception.__class__.__name__
+                    ) from exception
+            return msg['Message-ID']
+
+    def _send_sms(self, servers):
+        """Post the SMS to the HTTP gateway of trytond.conf [dms_sms]:
+        JSON {to, from, text, reference} with the key as Bearer token.
+        Return the identifier the gateway answered, if any."""
+        url = config.get('dms_sms', 'url')
+        if not url:
+            raise _ConnectionError(gettext(
+                    'dms_base.msg_message_sms_not_configured'))
+        key = config.get('dms_sms', 'key')
+        timeout = config.getfloat('dms_sms', 'timeout', default=10)
+        payload = {
+            'to': self.address,
+            'text': self.body,
+            'reference': str(self.id),
+            }
+        if sender := config.get('dms_sms', 'sender'):
+            payload['from'] = sender
+        headers = {
+            'Content-Type': 'application/json',
+            'Accept': 'application/json',
+            }
+        if key:
+            headers['Authorization'] = f'Bearer {key}'
+        request = urllib.request.Request(
+            url, data=json.dumps(payload).encode('utf-8'), headers=headers,
+            method='POST')
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                answer = response.read()
+        except urllib.error.HTTPError as exception:
+            raise MessageSendError(gettext(
+                    'dms_base.msg_message_sms_refused',
+                    code=exception.code,
+                    answer=_decode(exception.read())[:500])) from exception
+        except (urllib.error.URLError, OSError) as exception:
+            reason = getattr(exception, 'reason', exception)
+            raise _ConnectionError(gettext(
+                    'dms_base.msg_message_sms_unreachable',
+                    url=_safe_uri(url), error=reason)) from exception
+        try:
+            answer = json.loads(answer)
+        except ValueError:
+            return None
+        if isinstance(answer, dict):
+            reference = answer.get('id') or answer.get('reference')
+            return str(reference) if reference is not None else None
+
+
+def _decode(value):
+    if isinstance(value, bytes):
+        return value.decode('utf-8', 'replace')
+    return str(value)
+
+
+def _safe_uri(uri):
+    "Return the URI without its password"
+    parsed = urllib.parse.urlsplit(uri or '')
+    if parsed.password:
+        netloc = parsed.hostname or ''
+        if parsed.port:
+            netloc += f':{parsed.port}'
+        if parsed.username:
+            netloc = f'{parsed.username}:***@{netloc}'
+        parsed = parsed._replace(netloc=netloc)
+    return urllib.parse.urlunsplit(parsed)

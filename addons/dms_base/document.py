@@ -1,0 +1,343 @@
+# This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+import logging
+from collections import defaultdict
+
+from trytond.i18n import gettext
+from trytond.ir.attachment import AttachmentCopyMixin
+from trytond.ir.note import NoteCopyMixin
+from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
+
+from .exceptions import DocumentValidationError
+
+logger = logging.getLogger(__name__)
+
+DOCUMENT_TYPES = [
+    ('driving_licence', "Driving Licence"),
+    ('id_card', "ID Card"),
+    ('insurance', "Insurance"),
+    ('registration_certificate', "Registration Certificate"),
+    ('periodic_inspection', "Periodic Inspection"),
+    ('warranty', "Warranty"),
+    ('finance_contract', "Finance Contract"),
+    ('other', "Other"),
+    ]
+
+
+class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
+    "Customer Document"
+    __name__ = 'dms.document'
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, ondelete='RESTRICT',
+        states={
+            'readonly': Eval('id', -1) >= 0,
+            },
+        help="The rooftop that holds the document and sends its reminders.")
+    holder = fields.Many2One(
+        'party.party', "Holder", required=True, ondelete='RESTRICT',
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
+        help="The customer the document belongs to.")
+    type = fields.Selection(
+        DOCUMENT_TYPES, "Type", required=True, sort=False)
+    type_string = type.translated('type')
+    number = fields.Char("Number", strip=True)
+    issuer = fields.Char(
+        "Issued By", help="The authority, insurer or bank that issued it.")
+    issue_date = fields.Date("Issue Date")
+    expiry_date = fields.Date(
+        "Expiry Date",
+        help="The holder is reminded before this date.")
+    status = fields.Function(fields.Selection([
+                ('valid', "Valid"),
+                ('expiring', "Expiring"),
+                ('expired', "Expired"),
+                ], "Status",
+            help="Expiring: within the largest reminder offset."),
+        'get_status', searcher='search_status')
+    private = fields.Boolean(
+        "Private", readonly=True,
+        help="Marked private by the customer: "
+        "never shown to dealer staff nor reminded through the outbox.")
+    comment = fields.Text("Comment")
+    attachments = fields.One2Many(
+        'ir.attachment', 'resource', "Attachments",
+        help="Scans and photos of the document.")
+    reminders = fields.One2Many(
+        'dms.document.reminder', 'document', "Reminders", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        cls.number.search_unaccented = False
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.holder, Index.Range())),
+                Index(
+                    t, (t.expiry_date, Index.Range()),
+                    where=t.private == False),  # noqa: E712
+                })
+        cls._order = [
+            ('expiry_date', 'ASC NULLS LAST'),
+            ('id', 'DESC'),
+            ]
+
+    @staticmethod
+    def default_company():
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_private(cls):
+        return False
+
+    @classmethod
+    def default_type(cls):
+        return 'driving_licence'
+
+    def get_rec_name(self, name):
+        items = [self.type_string]
+        if self.number:
+            items.append(self.number)
+        if self.holder:
+            items.append(f'({self.holder.rec_name})')
+        return ' '.join(items)
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, value = clause
+        if operator.startswith('!') or operator.startswith('not '):
+            bool_op = 'AND'
+        else:
+            bool_op = 'OR'
+        return [bool_op,
+            ('number', operator, value),
+            ('holder.rec_name', operator, value),
+            ]
+
+    @classmethod
+    def _expiring_days(cls):
+        pool = Pool()
+        Configuration = pool.get('dms.configuration')
+        days = Configuration(1).get_reminder_days()
+        return days[0] if days else 0
+
+    @classmethod
+    def get_status(cls, documents, name):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        today = Date.today()
+        limit = today + dt.timedelta(days=cls._expiring_days())
+        status = {}
+        for document in documents:
+            if not document.expiry_date or document.expiry_date > limit:
+                status[document.id] = 'valid'
+            elif document.expiry_date < today:
+                status[document.id] = 'expired'
+            else:
+                status[document.id] = 'expiring'
+        return status
+
+    @classmethod
+    def search_status(cls, name, clause):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        _, operator, value = clause
+        today = Date.today()
+        limit = today + dt.timedelta(days=cls._expiring_days())
+        domains = {
+            'valid': ['OR',
+                ('expiry_date', '=', None),
+                ('expiry_date', '>', limit),
+                ],
+            'expiring': [
+                ('expiry_date', '>=', today),
+                ('expiry_date', '<=', limit),
+                ],
+            'expired': [('expiry_date', '<', today)],
+            }
+        if operator in {'=', '!='}:
+            values = {value}
+        elif operator in {'in', 'not in'}:
+            values = set(value)
+        else:
+            raise ValueError(f"Unsupported operator {operator!r}")
+        if operator in {'!=', 'not in'}:
+            values = domains.keys() - values
+        return [['OR'] + [domains[v] for v in sorted(values & domains.keys())]]
+
+    @classmethod
+    def validate_fields(cls, documents, field_names):
+        super().validate_fields(documents, field_names)
+        cls.check_dates(documents, field_names)
+
+    @classmethod
+    def check_dates(cls, documents, field_names=None):
+        if field_names and not (field_names & {'issue_date', 'expiry_date'}):
+            return
+        for document in documents:
+            if (document.issue_date and document.expiry_date
+                    and document.expiry_date < document.issue_date):
+                raise DocumentValidationError(gettext(
+                        'dms_base.msg_document_expiry_before_issue',
+                        document=document.rec_name,
+                        expiry_date=document.expiry_date,
+                        issue_date=document.issue_date))
+
+    @classmethod
+    def copy(cls, documents, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('reminders')
+        return super().copy(documents, default=default)
+
+    @classmethod
+    def send_expiry_reminders(cls):
+        """Queue an expiry reminder to the holder of each document reaching a
+        reminder offset, once per offset and expiry date.
+
+        Runs from the daily cron, once per company when the cron has
+        companies.  Documents are fetched with one query and existing
+        reminders with one query per slice; messages and reminders are
+        created in batches.
+        """
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Configuration = pool.get('dms.configuration')
+        Reminder = pool.get('dms.document.reminder')
+        Message = pool.get('dms.message')
+
+        offsets = Configuration(1).get_reminder_days()
+        if not offsets:
+            return []
+        today = Date.today()
+        domain = [
+            ('private', '=', False),
+            ('expiry_date', '>=', today),
+            ('expiry_date', '<=', today + dt.timedelta(days=offsets[0])),
+            ('holder.active', '=', True),
+            ]
+        if company := Transaction().context.get('company'):
+            domain.append(('company', '=', company))
+        documents = cls.search(domain, order=[('id', 'ASC')])
+
+        # smallest offset already reminded for the current expiry date
+        reminded = {}
+        for sub_documents in grouped_slice(documents):
+            for reminder in Reminder.search([
+                        ('document', 'in', [d.id for d in sub_documents]),
+                        ]):
+                document = reminder.document
+                if reminder.expiry_date != document.expiry_date:
+                    continue
+                reminded[document.id] = min(
+                    reminded.get(document.id, reminder.days), reminder.days)
+
+        due = []
+        for document in documents:
+            days_left = (document.expiry_date - today).days
+            offset = min(d for d in offsets if d >= days_left)
+            if reminded.get(document.id, offset + 1) <= offset:
+                continue
+            due.append((document, offset))
+
+        messages, reminders = [], []
+        skipped = defaultdict(list)
+        for document, offset in due:
+            message = document._get_reminder_message(today)
+            if not message:
+                skipped[document.holder].append(document)
+                continue
+            messages.append(message)
+            reminders.append(Reminder(
+                    document=document, days=offset,
+                    expiry_date=document.expiry_date, date=today,
+                    message=message))
+        Message.save(messages)
+        Reminder.save(reminders)
+        for holder, documents in skipped.items():
+            logger.warning(
+                "no e-mail nor mobile number to remind %s of %s",
+                holder.rec_name, ', '.join(d.rec_name for d in documents))
+        return reminders
+
+    def _get_reminder_message(self, today):
+        "Return an unsaved dms.message reminding the holder or None"
+        pool = Pool()
+        Message = pool.get('dms.message')
+        Lang = pool.get('ir.lang')
+
+        holder = self.holder
+        channel = Message.preferred_channel(holder)
+        if not channel:
+            return None
+        language = holder.lang.code if holder.lang else None
+        lang = Lang.get(language)
+        with Transaction().set_context(language=lang.code):
+            type_string = self.__class__(self.id).type_string
+        variables = {
+            'holder': holder.rec_name,
+            'type': type_string,
+            'number': self.number or '',
+            'expiry_date': lang.strftime(self.expiry_date),
+            'days': (self.expiry_date - today).days,
+            'company': self.company.rec_name,
+            }
+        return Message(
+            company=self.company,
+            party=holder,
+            channel=channel,
+            subject=gettext(
+                'dms_base.msg_document_reminder_subject', lang.code,
+                **variables),
+            body=gettext(
+                'dms_base.msg_document_reminder_%s' % channel, lang.code,
+                **variables),
+            origin=self)
+
+
+class DocumentReminder(ModelSQL, ModelView):
+    "Customer Document Reminder"
+    __name__ = 'dms.document.reminder'
+
+    document = fields.Many2One(
+        'dms.document', "Document", required=True, ondelete='CASCADE')
+    days = fields.Integer(
+        "Days Before Expiry", required=True,
+        help="The reminder offset that was reached.")
+    expiry_date = fields.Date(
+        "Expiry Date", required=True,
+        help="The expiry date the reminder was about.")
+    date = fields.Date("Date", required=True)
+    message = fields.Many2One(
+        'dms.message', "Message", ondelete='SET NULL')
+    message_state = fields.Function(
+        fields.Selection('get_message_states', "Message State"),
+        'on_change_with_message_state')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('document')
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t, (t.document, Index.Range()),
+                (t.expiry_date, Index.Range())))
+        cls._order.insert(0, ('date', 'DESC'))
+
+    @classmethod
+    def get_message_states(cls):
+        pool = Pool()
+        Message = pool.get('dms.message')
+        return Message.fields_get(['state'])['state']['selection'] + [
+            (None, '')]
+
+    @fields.depends('message', '_parent_message.state')
+    def on_change_with_message_state(self, name=None):
+        return self.message.state if self.message else None

@@ -1,0 +1,21 @@
+# This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.exceptions import UserError
+from trytond.model.exceptions import ValidationError
+
+
+class DocumentValidationError(ValidationError):
+    pass
+
+
+class MessageValidationError(ValidationError):
+    pass
+
+
+class MessageModificationError(UserError):
+    pass
+
+
+class MessageSendError(Exception):
+    "Sending a message failed; the text is kept on the message."
+    pass

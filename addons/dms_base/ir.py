@@ -1,0 +1,16 @@
+# This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.pool import PoolMeta
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.extend([
+                ('dms.document|send_expiry_reminders',
+                    "Remind Customers of Expiring Documents"),
+                ('dms.message|send_due', "Send Customer Messages"),
+                ])
