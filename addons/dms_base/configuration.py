@@ -6,8 +6,8 @@ from trytond.model import ModelSingleton, ModelSQL, ModelView, Unique, fields
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
-    "Dealer Management Configuration"
     __name__ = 'dms.configuration'
+    __string__ = "Dealer Management Configuration"
 
     reminder_offsets = fields.One2Many(
         'dms.configuration.reminder_offset', 'configuration',
@@ -43,8 +43,8 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
 
 
 class ConfigurationReminderOffset(ModelSQL, ModelView):
-    "Document Reminder Offset"
     __name__ = 'dms.configuration.reminder_offset'
+    __string__ = "Document Reminder Offset"
 
     configuration = fields.Many2One(
         'dms.configuration', "Configuration",

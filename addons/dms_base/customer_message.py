@@ -42,8 +42,8 @@ class _ConnectionError(MessageSendError):
 
 
 class Message(Workflow, ModelSQL, ModelView):
-    "Customer Message"
     __name__ = 'dms.message'
+    __string__ = "Customer Message"
 
     _states = {
         'readonly': ~Eval('state').in_(['queued', 'failed']),

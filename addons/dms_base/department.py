@@ -21,6 +21,7 @@ DEPARTMENT_TYPES = [
 class Department(DeactivableMixin, ModelSQL, ModelView):
     "Dealership department of a company, the unit of postings and KPIs"
     __name__ = 'dms.department'
+    __string__ = "Department"
 
     company = fields.Many2One(
         'company.company', "Company", required=True, ondelete='CASCADE',

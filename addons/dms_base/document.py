@@ -4,6 +4,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.ir.attachment import AttachmentCopyMixin
 from trytond.ir.note import NoteCopyMixin
@@ -30,8 +31,8 @@ DOCUMENT_TYPES = [
 
 
 class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
-    "Customer Document"
     __name__ = 'dms.document'
+    __string__ = "Customer Document"
 
     company = fields.Many2One(
         'company.company', "Company", required=True, ondelete='RESTRICT',
@@ -229,7 +230,8 @@ class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
 
         # smallest offset already reminded for the current expiry date
         reminded = {}
-        for sub_documents in grouped_slice(documents):
+        for sub_documents in grouped_slice(
+                documents, backend.MAX_QUERY_PARAMS):
             for reminder in Reminder.search([
                         ('document', 'in', [d.id for d in sub_documents]),
                         ]):
@@ -262,7 +264,7 @@ class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
         Message.save(messages)
         Reminder.save(reminders)
         for holder, documents in skipped.items():
-            logger.warning(
+            logger.info(
                 "no e-mail nor mobile number to remind %s of %s",
                 holder.rec_name, ', '.join(d.rec_name for d in documents))
         return reminders
@@ -284,7 +286,7 @@ class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
         variables = {
             'holder': holder.rec_name,
             'type': type_string,
-            'number': self.number or '',
+            'number': f' {self.number}' if self.number else '',
             'expiry_date': lang.strftime(self.expiry_date),
             'days': (self.expiry_date - today).days,
             'company': self.company.rec_name,
@@ -303,8 +305,8 @@ class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
 
 
 class DocumentReminder(ModelSQL, ModelView):
-    "Customer Document Reminder"
     __name__ = 'dms.document.reminder'
+    __string__ = "Customer Document Reminder"
 
     document = fields.Many2One(
         'dms.document', "Document", required=True, ondelete='CASCADE')

@@ -43,9 +43,23 @@ class User(metaclass=PoolMeta):
                 group_by=[user_group.user, company.id]))
         cursor.execute(*query)
         to_create = [{'user': u, 'company': c} for u, c in cursor]
-        if to_create:
-            with without_check_access():
-                UserCompany.create(to_create)
+        if not to_create:
+            return
+        with without_check_access():
+            UserCompany.create(to_create)
+            # Those without a current company work for the first one
+            first = {}
+            for values in to_create:
+                first.setdefault(values['user'], values['company'])
+            users = cls.search([
+                    ('id', 'in', list(first)),
+                    ('company', '=', None),
+                    ])
+            to_write = []
+            for user in users:
+                to_write.extend([[user], {'company': first[user.id]}])
+            if to_write:
+                cls.write(*to_write)
 
 
 class UserGroup(metaclass=PoolMeta):
