@@ -343,11 +343,15 @@ class Message(Workflow, ModelSQL, ModelView):
     # --- sending ------------------------------------------------------
 
     @classmethod
+    def _now(cls):
+        return dt.datetime.now()
+
+    @classmethod
     def send_due(cls):
         """Send queued messages and retry failed ones whose time has come.
 
         Called by the cron, once per company when the cron has companies."""
-        now = dt.datetime.now()
+        now = cls._now()
         domain = ['OR',
             ('state', '=', 'queued'),
             [
@@ -382,7 +386,7 @@ class Message(Workflow, ModelSQL, ModelView):
                     message = cls._lock_sendable(message_id)
                     if not message or message.channel in unreachable:
                         continue
-                    now = dt.datetime.now()
+                    now = cls._now()
                     attempts = (message.attempts or 0) + 1
                     try:
                         reference = getattr(
