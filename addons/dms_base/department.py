@@ -1,11 +1,8 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from sql import Null
-from sql.operators import Equal
-
 from trytond.model import (
-    DeactivableMixin, Exclude, Index, ModelSQL, ModelView, Unique, fields)
-from trytond.pyson import Eval, If
+    DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
+from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 DEPARTMENT_TYPES = [
