@@ -1,9 +1,16 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.modules.company.tests import CompanyTestMixin
+import datetime as dt
+from unittest.mock import patch
+
+from trytond.ir.date import Date
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
+from trytond.modules.dms_base.customer_message import _safe_uri
 from trytond.modules.party.tests import (
     PartyCheckEraseMixin, PartyCheckReplaceMixin)
-from trytond.tests.test_tryton import ModuleTestCase
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
 
 class DmsBaseTestCase(
@@ -11,6 +18,107 @@ class DmsBaseTestCase(
         ModuleTestCase):
     "Test dms_base module"
     module = 'dms_base'
+
+    @with_transaction()
+    def test_retry_delay_doubles(self):
+        "Test the retry delay doubles after each failure"
+        pool = Pool()
+        Configuration = pool.get('dms.configuration')
+        configuration = Configuration(1)
+        self.assertEqual(
+            [configuration.get_retry_delay(n) for n in range(1, 5)],
+            [dt.timedelta(minutes=m) for m in [10, 20, 40, 80]])
+
+    @with_transaction()
+    def test_reminder_days(self):
+        "Test reminder offsets are returned largest first without duplicates"
+        pool = Pool()
+        Configuration = pool.get('dms.configuration')
+        configuration = Configuration(1)
+        self.assertEqual(configuration.get_reminder_days(), [30, 15])
+
+    def test_safe_uri(self):
+        "Test the password of a server is never shown in errors"
+        for uri, result in [
+                ('smtp://user:secret@mail.example.com:587',
+                    'smtp://user:***@mail.example.com:587'),
+                ('https://sms.example.com/send',
+                    'https://sms.example.com/send'),
+                ('smtp://localhost:25', 'smtp://localhost:25'),
+                ]:
+            with self.subTest(uri=uri):
+                self.assertEqual(_safe_uri(uri), result)
+
+    @with_transaction()
+    def test_document_status(self):
+        "Test the status of documents and its search"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Document = pool.get('dms.document')
+        company = create_company()
+        with set_company(company), \
+                patch.object(Date, 'today', return_value=dt.date(2026, 6, 1)):
+            party = Party(name="Holder")
+            party.save()
+            expiries = {
+                'none': None,
+                'expired': dt.date(2026, 5, 31),
+                'today': dt.date(2026, 6, 1),
+                'in_30': dt.date(2026, 7, 1),
+                'in_31': dt.date(2026, 7, 2),
+                }
+            documents = {}
+            for name, expiry in expiries.items():
+                documents[name] = Document(
+                    holder=party, type='other', number=name,
+                    expiry_date=expiry)
+            Document.save(documents.values())
+
+            self.assertEqual(
+                {n: d.status for n, d in documents.items()}, {
+                    'none': 'valid',
+                    'expired': 'expired',
+                    'today': 'expiring',
+                    'in_30': 'expiring',
+                    'in_31': 'valid',
+                    })
+            for clause, names in [
+                    (('status', '=', 'expiring'), {'today', 'in_30'}),
+                    (('status', '=', 'valid'), {'none', 'in_31'}),
+                    (('status', '!=', 'valid'),
+                        {'expired', 'today', 'in_30'}),
+                    (('status', 'in', ['expired', 'valid']),
+                        {'expired', 'none', 'in_31'}),
+                    (('status', 'not in', ['expired', 'valid']),
+                        {'today', 'in_30'}),
+                    ]:
+                with self.subTest(clause=clause):
+                    self.assertEqual(
+                        {d.number for d in Document.search([clause])},
+                        names)
+
+    @with_transaction()
+    def test_preferred_channel(self):
+        "Test customers are reached by e-mail first, then by SMS"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Message = pool.get('dms.message')
+        both = Party(name="Both", contact_mechanisms=[
+                {'type': 'mobile', 'value': '+33612345678'},
+                {'type': 'email', 'value': 'both@example.com'},
+                ])
+        mobile = Party(name="Mobile", contact_mechanisms=[
+                {'type': 'mobile', 'value': '+33612345678'},
+                {'type': 'phone', 'value': '+33123456789'},
+                ])
+        landline = Party(name="Landline", contact_mechanisms=[
+                {'type': 'phone', 'value': '+33123456789'},
+                ])
+        Party.save([both, mobile, landline])
+        self.assertEqual(Message.preferred_channel(both), 'email')
+        self.assertEqual(Message.preferred_channel(mobile), 'sms')
+        self.assertEqual(Message.party_address(mobile, 'sms'), '+33612345678')
+        self.assertIsNone(Message.preferred_channel(landline))
 
 
 del ModuleTestCase
