@@ -70,8 +70,9 @@ def main(argv=None):
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        '-c', '--config', default=os.environ.get('TRYTOND_CONFIG'),
-        help="the trytond configuration file")
+        '-c', '--config', nargs='+', metavar='FILE',
+        default=list(filter(None, [os.environ.get('TRYTOND_CONFIG')])),
+        help="the trytond configuration files (later files win)")
     parser.add_argument(
         '-d', '--database', required=True,
         help="the database name (an SQLite file <name>.sqlite under "
@@ -87,15 +88,16 @@ def rng(area):
 
 # --- database ------------------------------------------------------------
 
-def load_configuration(filename):
-    """Read the configuration file, then let TRYTOND_<SECTION>__<OPTION>
-    environment variables override it (trytond reads them before the file,
-    so the file would win)"""
+def load_configuration(filenames):
+    """Read the configuration files, then let TRYTOND_<SECTION>__<OPTION>
+    environment variables override them (trytond reads them before the
+    files, so the files would win)"""
     from trytond import config
-    if filename:
+    for filename in filenames:
         if not os.path.isfile(filename):
             sys.exit(f"Configuration file {filename!r} not found")
-        config.update_etc(filename)
+    if filenames:
+        config.update_etc(filenames)
     for key, value in os.environ.items():
         if not key.startswith('TRYTOND_') or '__' not in key:
             continue
@@ -114,12 +116,23 @@ def create_database(name):
     from trytond.admin import run
     from trytond.commandline import get_parser_admin
 
-    if backend.name == 'sqlite' and name != ':memory:':
+    if backend.name == 'sqlite':
         path = config.get('database', 'path')
         os.makedirs(path, exist_ok=True)
         filename = os.path.join(path, name + '.sqlite')
         if not os.path.exists(filename):
             open(filename, 'a').close()
+    elif backend.name == 'postgresql':
+        server = backend.Database().connect()
+        connection = server.get_connection(autocommit=True)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    'SELECT 1 FROM pg_database WHERE datname = %s', (name,))
+                if not cursor.fetchone():
+                    server.create(connection, name)
+        finally:
+            server.put_connection(connection)
     database = backend.Database(name).connect()
     try:
         if database.test():
