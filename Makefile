@@ -15,6 +15,11 @@
 #   UNITTEST_ARGS   extra arguments for every unittest run, e.g. -f or
 #                   "-k reminder" (also selects scenario_*reminder*.rst)
 #   RUN_ARGS        extra arguments for trytond in `make run`, e.g. --dev
+#   PG_DB_CACHE     DB_CACHE of test-postgresql (default postgresql://:
+#                   template databases inside the throwaway cluster); a
+#                   folder, e.g. $(CURDIR)/var/db-cache/pg, keeps pg_dump
+#                   copies between runs instead (restored with pg_restore;
+#                   delete it after changing a model)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -33,6 +38,10 @@ SAO_STAMP := node_modules/.sao-installed
 
 CONFIG := config/trytond.conf
 DATABASE := dms
+# SQLite databases (<name>.sqlite) of demo and run.  Given to trytond as an
+# absolute path through the environment: it makes a relative [database]
+# path absolute ("var" -> /var), and config/trytond.conf leaves it unset.
+DATABASE_PATH := $(CURDIR)/var
 
 FLAKE8_IGNORE := E123,E124,E126,E128,E741,W503
 LINT_DIRS = $(wildcard addons scripts tests bench)
@@ -53,6 +62,7 @@ SQLITE_CACHE_KEY = $(shell { find addons -name tests -prune \
 	| LC_ALL=C sort | xargs -r sha1sum; cat $(VENV_STAMP) 2>/dev/null; } \
 	| sha1sum | cut -c1-16)
 SQLITE_DB_CACHE = $(CURDIR)/var/db-cache/sqlite-$(SQLITE_CACHE_KEY)
+PG_DB_CACHE ?= postgresql://
 
 .PHONY: help venv sao demo run test lint test-postgresql test-browser \
 	bench clean _suite
@@ -88,18 +98,20 @@ $(SAO_STAMP): package.json package-lock.json
 
 # --- demo ------------------------------------------------------------------
 
+demo run: export TRYTOND_DATABASE__PATH := $(DATABASE_PATH)
+
 demo: $(VENV_STAMP)
 	@test -f scripts/demo.py || { echo "make demo: scripts/demo.py does" \
 		"not exist yet, so there is no demo database to build." >&2; \
 		exit 1; }
-	mkdir -p var
+	mkdir -p $(DATABASE_PATH)
 	$(VPY) scripts/demo.py --config $(CONFIG) --database $(DATABASE)
 
 # The demo is built only when var/dms.sqlite is missing (`make demo` to
 # rebuild it, `make clean` to start over).  -d preloads the database: the
 # first request of a threaded server otherwise fails (KeyError 'res.user').
 run: $(VENV_STAMP) $(SAO_STAMP)
-	@if [ ! -f var/$(DATABASE).sqlite ]; then \
+	@if [ ! -f $(DATABASE_PATH)/$(DATABASE).sqlite ]; then \
 		$(MAKE) --no-print-directory demo; fi
 	@echo "Web client: http://localhost:8000/ (database $(DATABASE))"
 	exec $(VENV)/bin/trytond -c $(CONFIG) -d $(DATABASE) $(RUN_ARGS)
@@ -124,7 +136,7 @@ test: $(VENV_STAMP)
 # that cluster (CREATE DATABASE ... TEMPLATE), no pg_dump files.
 test-postgresql: $(VENV_STAMP)
 	scripts/pg-test-cluster.sh $(MAKE) --no-print-directory _suite \
-		BACKEND=postgresql DB_CACHE=postgresql://
+		BACKEND=postgresql DB_CACHE=$(PG_DB_CACHE)
 
 test-browser: $(VENV_STAMP) $(SAO_STAMP)
 	@if [ ! -f tests/test_browser.py ]; then \
