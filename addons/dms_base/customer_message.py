@@ -435,10 +435,14 @@ class Message(Workflow, ModelSQL, ModelView):
         database = transaction.database
         cursor = transaction.connection.cursor()
         table = cls.__table__()
+        # A failed message is taken only when its time has come, even when
+        # another run listed it before it failed again
         query = table.select(
             table.id,
             where=(table.id == message_id)
-            & table.state.in_(['queued', 'failed']))
+            & ((table.state == 'queued')
+                | ((table.state == 'failed')
+                    & (table.next_attempt <= cls._now()))))
         if database.has_select_for():
             For = database.get_select_for_skip_locked()
             query.for_ = For('UPDATE')
