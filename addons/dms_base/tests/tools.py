@@ -1,6 +1,7 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Real servers for tests: a local SMTP server and a local SMS gateway."""
+import asyncio
 import email
 import email.policy
 import json
@@ -28,6 +29,7 @@ class SMTPServer:
     def __init__(self, port=None):
         self.port = port or free_port()
         self.messages = []
+        self.delay = 0
         self._controller = None
 
     @property
@@ -41,6 +43,8 @@ class SMTPServer:
 
         class Handler:
             async def handle_DATA(self, smtp, session, envelope):
+                if server.delay:
+                    await asyncio.sleep(server.delay)
                 message = email.message_from_bytes(
                     envelope.content, policy=email.policy.default)
                 server.messages.append({
