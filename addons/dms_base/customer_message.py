@@ -17,6 +17,7 @@ except ImportError:
     phonenumbers = None
 
 import trytond.config as config
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
@@ -383,7 +384,13 @@ class Message(Workflow, ModelSQL, ModelView):
         try:
             for message_id in [m.id for m in messages]:
                 with without_check_access():
-                    message = cls._lock_sendable(message_id)
+                    try:
+                        message = cls._lock_sendable(message_id)
+                    except backend.DatabaseOperationalError:
+                        # Another run changed it since this transaction
+                        # started: it is that run's
+                        transaction.rollback()
+                        continue
                     if not message or message.channel in unreachable:
                         continue
                     now = cls._now()
