@@ -124,18 +124,19 @@ class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
             ]
 
     @classmethod
-    def _expiring_days(cls):
+    def _status_dates(cls):
+        """Return today and the last expiry date that counts as expiring:
+        today plus the largest reminder offset"""
         pool = Pool()
         Configuration = pool.get('dms.configuration')
+        Date = pool.get('ir.date')
         days = Configuration(1).get_reminder_days()
-        return days[0] if days else 0
+        today = Date.today()
+        return today, today + dt.timedelta(days=days[0] if days else 0)
 
     @classmethod
     def get_status(cls, documents, name):
-        pool = Pool()
-        Date = pool.get('ir.date')
-        today = Date.today()
-        limit = today + dt.timedelta(days=cls._expiring_days())
+        today, limit = cls._status_dates()
         status = {}
         for document in documents:
             if not document.expiry_date or document.expiry_date > limit:
@@ -148,11 +149,8 @@ class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_status(cls, name, clause):
-        pool = Pool()
-        Date = pool.get('ir.date')
         _, operator, value = clause
-        today = Date.today()
-        limit = today + dt.timedelta(days=cls._expiring_days())
+        today, limit = cls._status_dates()
         domains = {
             'valid': ['OR',
                 ('expiry_date', '=', None),
@@ -337,8 +335,7 @@ class DocumentReminder(ModelSQL, ModelView):
     def get_message_states(cls):
         pool = Pool()
         Message = pool.get('dms.message')
-        return Message.fields_get(['state'])['state']['selection'] + [
-            (None, '')]
+        return Message.state.selection + [(None, '')]
 
     @fields.depends('message', '_parent_message.state')
     def on_change_with_message_state(self, name=None):
