@@ -1,0 +1,305 @@
+# This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+
+from sql.operators import Equal
+
+from trytond.i18n import gettext
+from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
+from trytond.pyson import Eval, If
+from trytond.sql.functions import TSRange
+from trytond.sql.operators import RangeOverlap
+from trytond.transaction import Transaction
+
+from .exceptions import BookingStateError, BookingValidationError
+
+# Vehicles a booking may not take
+UNBOOKABLE = {'scrapped', 'delivered', 'customer'}
+
+
+class Booking(Workflow, ModelSQL, ModelView):
+    __name__ = 'dms.vehicle.booking'
+    __string__ = "Vehicle Booking"
+
+    _states = {
+        'readonly': Eval('state') != 'reserved',
+        }
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, ondelete='RESTRICT',
+        states=_states)
+    vehicle = fields.Many2One(
+        'dms.vehicle', "Vehicle", required=True, ondelete='RESTRICT',
+        domain=[
+            If(Eval('state') == 'reserved',
+                ('state', 'not in', list(UNBOOKABLE)), ()),
+            ],
+        states=_states)
+    purpose = fields.Selection([
+            ('test_drive', "Test Drive"),
+            ('workshop_loaner', "Workshop Loaner"),
+            ('internal_use', "Internal Use"),
+            ('reservation', "Reserved Usage Time"),
+            ], "Purpose", required=True, states=_states)
+    borrower = fields.Many2One(
+        'party.party', "Borrower", ondelete='RESTRICT',
+        states={
+            'readonly': Eval('state') != 'reserved',
+            'required': Eval('purpose').in_(['test_drive', 'workshop_loaner']),
+            },
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
+        help="The customer, or the employee's party for internal use.")
+    employee = fields.Many2One(
+        'company.employee', "Employee", ondelete='RESTRICT',
+        domain=[('company', '=', Eval('company', -1))],
+        states=_states,
+        help="The employee who hands the vehicle out or uses it.")
+    planned_start = fields.DateTime(
+        "Planned Start", required=True, states=_states)
+    planned_end = fields.DateTime(
+        "Planned End", required=True, states=_states,
+        domain=[('planned_end', '>', Eval('planned_start'))])
+    actual_out = fields.DateTime(
+        "Out", readonly=True, help="When the vehicle was handed out.")
+    actual_in = fields.DateTime(
+        "In", readonly=True, help="When the vehicle came back.")
+    mileage_out = fields.Integer(
+        "Mileage Out (km)",
+        domain=['OR', ('mileage_out', '=', None), ('mileage_out', '>=', 0)],
+        states={
+            'readonly': ~Eval('state').in_(['reserved']),
+            })
+    mileage_in = fields.Integer(
+        "Mileage In (km)",
+        domain=['OR',
+            ('mileage_in', '=', None),
+            ('mileage_in', '>=', Eval('mileage_out', 0)),
+            ],
+        states={
+            'readonly': Eval('state') != 'out',
+            })
+    fuel_out = fields.Integer(
+        "Fuel or Charge Out (%)",
+        domain=['OR', ('fuel_out', '=', None),
+            [('fuel_out', '>=', 0), ('fuel_out', '<=', 100)]],
+        states={
+            'readonly': ~Eval('state').in_(['reserved']),
+            })
+    fuel_in = fields.Integer(
+        "Fuel or Charge In (%)",
+        domain=['OR', ('fuel_in', '=', None),
+            [('fuel_in', '>=', 0), ('fuel_in', '<=', 100)]],
+        states={
+            'readonly': Eval('state') != 'out',
+            })
+    comment = fields.Text("Comment")
+    state = fields.Selection([
+            ('reserved', "Reserved"),
+            ('out', "Out"),
+            ('returned', "Returned"),
+            ('cancelled', "Cancelled"),
+            ], "State", readonly=True, required=True, sort=False)
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('vehicle_overlap', Exclude(t,
+                    (t.vehicle, Equal),
+                    (TSRange(t.planned_start, t.planned_end, '[)'),
+                        RangeOverlap),
+                    where=t.state != 'cancelled'),
+                'dms_vehicle.msg_booking_overlap_concurrent'),
+            ]
+        cls._sql_indexes.update({
+                Index(t,
+                    (t.vehicle, Index.Range()),
+                    (t.planned_start, Index.Range())),
+                Index(t, (t.state, Index.Equality(cardinality='low')),
+                    where=t.state.in_(['reserved', 'out'])),
+                })
+        cls._order = [('planned_start', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {
+            ('reserved', 'out'),
+            ('out', 'returned'),
+            ('reserved', 'cancelled'),
+            ('cancelled', 'reserved'),
+            }
+        cls._buttons.update({
+                'check_out': {
+                    'invisible': Eval('state') != 'reserved',
+                    'depends': ['state'],
+                    },
+                'check_in': {
+                    'invisible': Eval('state') != 'out',
+                    'depends': ['state'],
+                    },
+                'cancel': {
+                    'invisible': Eval('state') != 'reserved',
+                    'depends': ['state'],
+                    },
+                'reserve': {
+                    'invisible': Eval('state') != 'cancelled',
+                    'icon': 'tryton-back',
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_state(cls):
+        return 'reserved'
+
+    @classmethod
+    def default_purpose(cls):
+        return 'test_drive'
+
+    @classmethod
+    def default_employee(cls):
+        return Transaction().context.get('employee')
+
+    def get_rec_name(self, name):
+        return f'{self.vehicle.rec_name} @ {self.planned_start}'
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('vehicle.rec_name', *clause[1:])]
+
+    @fields.depends('planned_start', 'planned_end')
+    def on_change_planned_start(self):
+        if self.planned_start and (
+                not self.planned_end
+                or self.planned_end <= self.planned_start):
+            self.planned_end = self.planned_start + dt.timedelta(hours=1)
+
+    @classmethod
+    def validate_fields(cls, bookings, field_names):
+        super().validate_fields(bookings, field_names)
+        cls.check_vehicle(bookings, field_names)
+        cls.check_overlap(bookings, field_names)
+
+    @classmethod
+    def check_vehicle(cls, bookings, field_names=None):
+        if field_names and not (field_names & {'vehicle', 'state'}):
+            return
+        for booking in bookings:
+            if (booking.state in {'reserved', 'out'}
+                    and booking.vehicle.state in UNBOOKABLE):
+                raise BookingValidationError(gettext(
+                        'dms_vehicle.msg_booking_vehicle_state',
+                        vehicle=booking.vehicle.rec_name,
+                        state=booking.vehicle.state_string))
+
+    @classmethod
+    def check_overlap(cls, bookings, field_names=None):
+        """Refuse two bookings of a vehicle at the same time.
+
+        The exclusion constraint guards PostgreSQL also against concurrent
+        requests; on SQLite, which writes one transaction at a time, this
+        check runs after the row is written and is the guard."""
+        if field_names and not (field_names & {
+                    'vehicle', 'planned_start', 'planned_end', 'state'}):
+            return
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        lang = Lang.get()
+        for booking in bookings:
+            if booking.state == 'cancelled':
+                continue
+            others = cls.search([
+                    ('vehicle', '=', booking.vehicle.id),
+                    ('id', '!=', booking.id),
+                    ('state', '!=', 'cancelled'),
+                    ('planned_start', '<', booking.planned_end),
+                    ('planned_end', '>', booking.planned_start),
+                    ], limit=1, order=[('planned_start', 'ASC')])
+            if others:
+                other, = others
+                raise BookingValidationError(gettext(
+                        'dms_vehicle.msg_booking_overlap',
+                        vehicle=booking.vehicle.rec_name,
+                        start=lang.strftime(other.planned_start),
+                        end=lang.strftime(other.planned_end),
+                        booking=other.borrower.rec_name if other.borrower
+                        else other.purpose_string))
+
+    @classmethod
+    def check_modification(cls, mode, bookings, values=None, external=False):
+        super().check_modification(
+            mode, bookings, values=values, external=external)
+        if mode == 'delete':
+            for booking in bookings:
+                if booking.state in {'out', 'returned'}:
+                    raise AccessError(gettext(
+                            'dms_vehicle.msg_booking_delete',
+                            booking=booking.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('out')
+    def check_out(cls, bookings):
+        pool = Pool()
+        Mileage = pool.get('dms.vehicle.mileage')
+        now = dt.datetime.now()
+        readings = []
+        for booking in bookings:
+            if booking.mileage_out is None:
+                raise BookingStateError(gettext(
+                        'dms_vehicle.msg_booking_mileage_out',
+                        booking=booking.rec_name))
+            if booking.vehicle.state in UNBOOKABLE:
+                raise BookingStateError(gettext(
+                        'dms_vehicle.msg_booking_vehicle_state',
+                        vehicle=booking.vehicle.rec_name,
+                        state=booking.vehicle.state_string))
+            readings.append(booking._mileage(booking.mileage_out, now))
+        cls.write(bookings, {'actual_out': now})
+        Mileage.create(readings)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('returned')
+    def check_in(cls, bookings):
+        pool = Pool()
+        Mileage = pool.get('dms.vehicle.mileage')
+        now = dt.datetime.now()
+        readings = []
+        for booking in bookings:
+            if booking.mileage_in is None:
+                raise BookingStateError(gettext(
+                        'dms_vehicle.msg_booking_mileage_in',
+                        booking=booking.rec_name))
+            readings.append(booking._mileage(booking.mileage_in, now))
+        cls.write(bookings, {'actual_in': now})
+        Mileage.create(readings)
+
+    def _mileage(self, reading, when):
+        return {
+            'vehicle': self.vehicle.id,
+            'date': when.date(),
+            'reading': reading,
+            'source': 'booking',
+            }
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, bookings):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('reserved')
+    def reserve(cls, bookings):
+        pass

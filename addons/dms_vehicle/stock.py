@@ -1,0 +1,46 @@
+# This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.model import fields
+from trytond.pool import Pool, PoolMeta
+
+
+class Move(metaclass=PoolMeta):
+    __name__ = 'stock.move'
+
+    @classmethod
+    def _get_origin(cls):
+        return super()._get_origin() + ['dms.vehicle']
+
+    @classmethod
+    def do(cls, moves):
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        super().do(moves)
+        Vehicle._stock_moved(moves)
+
+    @classmethod
+    def cancel(cls, moves):
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        done = [m for m in moves if m.state == 'done']
+        super().cancel(moves)
+        if done:
+            Vehicle._stock_moved(done)
+
+
+class Lot(metaclass=PoolMeta):
+    __name__ = 'stock.lot'
+
+    vehicle = fields.Function(
+        fields.Many2One('dms.vehicle', "Vehicle"), 'get_vehicle')
+
+    @classmethod
+    def get_vehicle(cls, lots, name):
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        result = dict.fromkeys(map(int, lots))
+        for vehicle in Vehicle.search([
+                    ('lot', 'in', [l.id for l in lots]),
+                    ], order=[]):
+            result[vehicle.lot.id] = vehicle.id
+        return result

@@ -1,0 +1,1217 @@
+# This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+import datetime as dt
+from collections import defaultdict
+
+from sql import Null, Window
+from sql.aggregate import Max, Sum
+from sql.conditionals import Case
+from sql.functions import CurrentTimestamp, RowNumber
+from sql.operators import Equal
+
+from trytond.cache import Cache
+from trytond.i18n import gettext
+from trytond.ir.attachment import AttachmentCopyMixin
+from trytond.ir.note import NoteCopyMixin
+from trytond.model import (
+    Exclude, Index, ModelSQL, ModelView, Workflow, fields)
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval, If
+from trytond.tools import grouped_slice, reduce_ids
+from trytond.transaction import Transaction
+
+from . import vin as vin_tools
+from .catalog import FUEL_TYPES
+from .exceptions import (
+    MileageValidationError, VehicleStateError, VehicleStockError,
+    VINValidationError)
+
+STATES = [
+    ('ordered', "Ordered"),
+    ('in_transit', "In Transit"),
+    ('in_stock', "In Stock"),
+    ('reserved', "Reserved"),
+    ('sold', "Sold"),
+    ('delivered', "Delivered"),
+    ('customer', "Customer Vehicle"),
+    ('scrapped', "Scrapped"),
+    ]
+USAGES = [
+    ('new', "New"),
+    ('used', "Used"),
+    ('demo', "Demonstrator"),
+    ('loaner', "Loaner"),
+    ('company_car', "Company Car"),
+    ]
+# Days in stock and their buckets, for the aging graph and filters
+AGING = [
+    (None, ""),
+    ('0-30', "0-30 days"),
+    ('31-60', "31-60 days"),
+    ('61-90', "61-90 days"),
+    ('91-180', "91-180 days"),
+    ('181+', "over 180 days"),
+    ]
+AGING_LIMITS = {
+    '0-30': (0, 30),
+    '31-60': (31, 60),
+    '61-90': (61, 90),
+    '91-180': (91, 180),
+    '181+': (181, None),
+    }
+# Location types through which a vehicle enters the group's stock
+ENTRY_TYPES = ('supplier', 'customer', 'lost_found', 'production')
+
+
+class Vehicle(
+        AttachmentCopyMixin, NoteCopyMixin, Workflow, ModelSQL, ModelView):
+    __name__ = 'dms.vehicle'
+    __string__ = "Vehicle"
+    _rec_name = 'vin'
+
+    vin = fields.Char(
+        "VIN", required=True,
+        help="The vehicle identification number (ISO 3779), 17 characters.")
+    make = fields.Many2One(
+        'dms.vehicle.make', "Make", ondelete='RESTRICT',
+        help="Filled from the VIN or the variant when left empty.")
+    model = fields.Many2One(
+        'dms.vehicle.model', "Model", ondelete='RESTRICT',
+        domain=[
+            If(Bool(Eval('make')), ('make', '=', Eval('make', -1)), ()),
+            ])
+    variant = fields.Many2One(
+        'dms.vehicle.variant', "Variant", ondelete='RESTRICT',
+        domain=[
+            If(Bool(Eval('model')), ('model', '=', Eval('model', -1)), ()),
+            ],
+        states={
+            'readonly': Eval('lot_moved', False),
+            },
+        help="The variant's product is the one the vehicle is stocked as.")
+    model_year = fields.Integer(
+        "Model Year",
+        domain=['OR',
+            ('model_year', '=', None),
+            [('model_year', '>=', 1900), ('model_year', '<=', 2100)],
+            ])
+    manufacturer = fields.Char("Manufacturer", readonly=True)
+    manufacture_country = fields.Char(
+        "Country of Manufacture", readonly=True)
+    fuel_type = fields.Function(
+        fields.Selection([(None, "")] + FUEL_TYPES, "Fuel Type"),
+        'get_variant_field', searcher='search_variant_field')
+    plate = fields.Char(
+        "Registration Plate", strip=True,
+        help="The current registration plate; changes are kept in the "
+        "plate history.")
+    plates = fields.One2Many(
+        'dms.vehicle.plate', 'vehicle', "Plate History", readonly=True)
+    first_registration = fields.Date("First Registration")
+    exterior_colour = fields.Char("Exterior Colour")
+    interior_colour = fields.Char("Interior Colour")
+    usage = fields.Selection(USAGES, "Usage", required=True)
+    owner = fields.Many2One(
+        'party.party', "Owner", ondelete='RESTRICT',
+        context={
+            'company': Eval('context', {}).get('company', -1),
+            },
+        help="The registered keeper; changes are kept in the owner history.")
+    owners = fields.One2Many(
+        'dms.vehicle.owner', 'vehicle', "Owner History", readonly=True)
+    mileage = fields.Function(
+        fields.Integer("Mileage (km)", help="The last odometer reading."),
+        'get_mileage')
+    mileages = fields.One2Many(
+        'dms.vehicle.mileage', 'vehicle', "Mileage History")
+    state = fields.Selection(
+        STATES, "State", readonly=True, required=True, sort=False)
+    lot = fields.Many2One(
+        'stock.lot', "Lot", readonly=True, ondelete='RESTRICT',
+        help="The stock lot of the variant's product, numbered by the VIN.")
+    lot_moved = fields.Function(
+        fields.Boolean("Lot Moved"), 'get_lot_moved')
+    holding_company = fields.Function(
+        fields.Many2One('company.company', "Holding Company"),
+        'get_stock_position', searcher='search_stock_position')
+    location = fields.Function(
+        fields.Many2One('stock.location', "Location"),
+        'get_stock_position', searcher='search_stock_position')
+    receipt_date = fields.Function(
+        fields.Date(
+            "Receipt Date",
+            help="When the vehicle entered the group's stock; transfers "
+            "between rooftops keep it."),
+        'get_stock_position', searcher='search_stock_position')
+    days_in_stock = fields.Function(
+        fields.Integer("Days in Stock"),
+        'get_stock_position', searcher='search_days_in_stock')
+    aging = fields.Function(
+        fields.Selection(AGING, "Aging"),
+        'get_stock_position', searcher='search_aging')
+    units = fields.Function(
+        fields.Integer("Vehicles", help="One: graphs sum it to count."),
+        'get_units')
+    pdis = fields.One2Many('dms.vehicle.pdi', 'vehicle', "PDIs")
+    bookings = fields.One2Many('dms.vehicle.booking', 'vehicle', "Bookings")
+    documents = fields.One2Many(
+        'dms.document', 'vehicle', "Papers",
+        help="Registration certificate, certificate of conformity and "
+        "other vehicle papers.")
+    photos = fields.One2Many(
+        'ir.attachment', 'resource', "Photos",
+        filter=[('type', '=', 'data')])
+    cover = fields.Function(
+        fields.Binary("Cover"), 'get_cover')
+    scrap_date = fields.Date("Scrap Date", readonly=True)
+    scrap_reason = fields.Text("Scrap Reason", readonly=True)
+    dismantler = fields.Many2One(
+        'party.party', "Dismantler", readonly=True, ondelete='RESTRICT',
+        context={
+            'company': Eval('context', {}).get('company', -1),
+            })
+    destruction_certificate = fields.Many2One(
+        'dms.document', "Certificate of Destruction", readonly=True,
+        ondelete='RESTRICT')
+    comment = fields.Text("Comment")
+
+    _make_cache = Cache('dms.vehicle.make_by_manufacturer', context=False)
+
+    @classmethod
+    def __setup__(cls):
+        cls.vin.search_unaccented = False
+        cls.plate.search_unaccented = False
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('vin_unique', Exclude(t, (t.vin, Equal)),
+                'dms_vehicle.msg_vehicle_vin_unique'),
+            ('lot_unique', Exclude(t, (t.lot, Equal),
+                    where=t.lot != Null),
+                'dms_vehicle.msg_vehicle_lot_unique'),
+            ]
+        cls._sql_indexes.update({
+                Index(t, (t.make, Index.Range()), (t.state, Index.Equality())),
+                Index(t, (t.state, Index.Equality())),
+                Index(t, (t.model, Index.Range())),
+                Index(t, (t.variant, Index.Range())),
+                Index(t, (t.owner, Index.Range())),
+                Index(t, (t.plate, Index.Similarity())),
+                Index(t, (t.vin, Index.Similarity())),
+                })
+        cls._order = [('id', 'DESC')]
+        cls._transitions |= {
+            ('ordered', 'in_transit'),
+            ('in_transit', 'ordered'),
+            ('ordered', 'reserved'),
+            ('in_transit', 'reserved'),
+            ('in_stock', 'reserved'),
+            ('reserved', 'in_stock'),
+            ('reserved', 'ordered'),
+            ('ordered', 'sold'),
+            ('in_transit', 'sold'),
+            ('in_stock', 'sold'),
+            ('reserved', 'sold'),
+            ('sold', 'in_stock'),
+            ('sold', 'ordered'),
+            ('sold', 'delivered'),
+            ('ordered', 'customer'),
+            ('delivered', 'customer'),
+            }
+        cls._buttons.update({
+                'ship': {
+                    'invisible': Eval('state') != 'ordered',
+                    'depends': ['state'],
+                    },
+                'reserve': {
+                    'invisible': ~Eval('state').in_(
+                        ['ordered', 'in_transit', 'in_stock']),
+                    'depends': ['state'],
+                    },
+                'release': {
+                    'invisible': Eval('state') != 'reserved',
+                    'depends': ['state'],
+                    },
+                'sell': {
+                    'invisible': ~Eval('state').in_(
+                        ['ordered', 'in_transit', 'in_stock', 'reserved']),
+                    'depends': ['state'],
+                    },
+                'cancel_sale': {
+                    'invisible': Eval('state') != 'sold',
+                    'depends': ['state'],
+                    },
+                'deliver': {
+                    'invisible': Eval('state') != 'sold',
+                    'depends': ['state'],
+                    },
+                'to_customer': {
+                    'invisible': ~Eval('state').in_(['ordered', 'delivered']),
+                    'depends': ['state'],
+                    },
+                'receive': {
+                    'invisible': ~Eval('state').in_(
+                        ['ordered', 'in_transit', 'reserved', 'sold',
+                            'delivered', 'customer']),
+                    'readonly': ~Eval('variant'),
+                    'depends': ['state', 'variant'],
+                    },
+                'transfer': {
+                    'invisible': ~Eval('location'),
+                    'depends': ['location'],
+                    },
+                'scrap': {
+                    'invisible': Eval('state').in_(['sold', 'scrapped']),
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('//page[@id="scrapping"]', 'states', {
+                    'invisible': Eval('state') != 'scrapped',
+                    }),
+            ]
+
+    @classmethod
+    def default_state(cls):
+        return 'ordered'
+
+    @classmethod
+    def default_usage(cls):
+        return 'new'
+
+    # --- names and search ---------------------------------------------
+
+    def get_rec_name(self, name):
+        items = [self.vin]
+        description = self.variant or self.model or self.make
+        if description:
+            items.append(description.rec_name)
+        if self.plate:
+            items.append(f'[{self.plate}]')
+        return ' '.join(items)
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, value = clause
+        if operator.startswith('!') or operator.startswith('not '):
+            bool_op = 'AND'
+        else:
+            bool_op = 'OR'
+        domain = [bool_op,
+            ('vin', operator, value),
+            ('plate', operator, value),
+            ('model.rec_name', operator, value),
+            ]
+        if isinstance(value, str):
+            normalized = vin_tools.normalize(value)
+            if normalized != value:
+                domain.append(('vin', operator, normalized))
+        return domain
+
+    # --- VIN intake -----------------------------------------------------
+
+    @fields.depends('vin', 'make', 'model_year', 'manufacturer',
+        'manufacture_country')
+    def on_change_vin(self):
+        pool = Pool()
+        Make = pool.get('dms.vehicle.make')
+        if not self.vin:
+            return
+        self.vin = vin_tools.normalize(self.vin)
+        if vin_tools.check(self.vin):
+            return
+        decoded = self._decode(self.vin)
+        self.manufacturer = decoded['manufacturer']
+        self.manufacture_country = decoded['country']
+        if not self.model_year:
+            self.model_year = decoded['model_year']
+        if not self.make and decoded['make']:
+            self.make = Make(decoded['make'])
+
+    @fields.depends('variant', 'model', 'make')
+    def on_change_variant(self):
+        if self.variant:
+            self.model = self.variant.model
+            self.make = self.variant.model.make
+
+    @fields.depends('model', 'make')
+    def on_change_model(self):
+        if self.model:
+            self.make = self.model.make
+
+    @classmethod
+    def _makes_by_manufacturer(cls):
+        pool = Pool()
+        Make = pool.get('dms.vehicle.make')
+        makes = cls._make_cache.get(None)
+        if makes is None:
+            makes = {}
+            for make in Make.search([]):
+                for name in filter(None, [make.name, make.manufacturer]):
+                    makes.setdefault(name.lower(), make.id)
+            cls._make_cache.set(None, makes)
+        return makes
+
+    @classmethod
+    def _decode(cls, vin):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        decoded = vin_tools.decode(vin, today=Date.today())
+        manufacturer = decoded['manufacturer']
+        decoded['make'] = (
+            cls._makes_by_manufacturer().get(manufacturer.lower())
+            if manufacturer else None)
+        return decoded
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Variant = pool.get('dms.vehicle.variant')
+        Model = pool.get('dms.vehicle.model')
+        values = super().preprocess_values(mode, values)
+        if values.get('vin'):
+            values['vin'] = vin_tools.normalize(values['vin'])
+            if not vin_tools.check(values['vin']):
+                decoded = cls._decode(values['vin'])
+                values['manufacturer'] = decoded['manufacturer']
+                values['manufacture_country'] = decoded['country']
+                if mode == 'create':
+                    values.setdefault('model_year', decoded['model_year'])
+                    values.setdefault('make', decoded['make'])
+                    if values['make'] is None:
+                        values['make'] = decoded['make']
+        if values.get('variant'):
+            variant = Variant(values['variant'])
+            values['model'] = variant.model.id
+            values['make'] = variant.model.make.id
+        elif values.get('model'):
+            values['make'] = Model(values['model']).make.id
+        return values
+
+    @classmethod
+    def validate_fields(cls, vehicles, field_names):
+        super().validate_fields(vehicles, field_names)
+        cls.check_vin(vehicles, field_names)
+        cls.check_catalog(vehicles, field_names)
+
+    @classmethod
+    def check_vin(cls, vehicles, field_names=None):
+        if field_names and 'vin' not in field_names:
+            return
+        messages = {
+            'length': 'dms_vehicle.msg_vehicle_vin_length',
+            'letter': 'dms_vehicle.msg_vehicle_vin_letter',
+            'character': 'dms_vehicle.msg_vehicle_vin_character',
+            'check_digit': 'dms_vehicle.msg_vehicle_vin_check_digit',
+            }
+        for vehicle in vehicles:
+            error = vin_tools.check(vehicle.vin)
+            if error:
+                reason, params = error
+                raise VINValidationError(gettext(
+                        messages[reason], vin=vehicle.vin, **params))
+        # One query for the whole batch: a VIN already in the database or
+        # twice in the batch names the vehicle that holds it.
+        by_vin = defaultdict(list)
+        for vehicle in vehicles:
+            by_vin[vehicle.vin].append(vehicle)
+        for vin, same in by_vin.items():
+            if len(same) > 1:
+                raise VINValidationError(gettext(
+                        'dms_vehicle.msg_vehicle_vin_duplicate',
+                        vin=vin, vehicle=same[0].rec_name))
+        for sub_vehicles in grouped_slice(vehicles):
+            sub_vehicles = list(sub_vehicles)
+            others = cls.search([
+                    ('vin', 'in', [v.vin for v in sub_vehicles]),
+                    ('id', 'not in', [v.id for v in sub_vehicles]),
+                    ], limit=1, order=[])
+            if others:
+                other, = others
+                raise VINValidationError(gettext(
+                        'dms_vehicle.msg_vehicle_vin_duplicate',
+                        vin=other.vin, vehicle=other.rec_name))
+
+    @classmethod
+    def check_catalog(cls, vehicles, field_names=None):
+        if field_names and not (field_names & {'make', 'model', 'variant'}):
+            return
+        for vehicle in vehicles:
+            if (vehicle.model and vehicle.make
+                    and vehicle.model.make != vehicle.make):
+                raise VINValidationError(gettext(
+                        'dms_vehicle.msg_vehicle_model_make',
+                        vehicle=vehicle.rec_name,
+                        model=vehicle.model.rec_name,
+                        make=vehicle.make.rec_name))
+
+    # --- lots, history --------------------------------------------------
+
+    @classmethod
+    def check_modification(cls, mode, vehicles, values=None, external=False):
+        super().check_modification(
+            mode, vehicles, values=values, external=external)
+        if mode == 'write' and values.keys() & {'vin', 'variant'}:
+            for vehicle in cls._with_lot_moves(vehicles):
+                if ('variant' in values
+                        and values['variant'] != vehicle.variant.id):
+                    raise AccessError(gettext(
+                            'dms_vehicle.msg_vehicle_variant_moved',
+                            vehicle=vehicle.rec_name))
+                if ('vin' in values
+                        and vin_tools.normalize(values['vin'])
+                        != vehicle.vin):
+                    raise AccessError(gettext(
+                            'dms_vehicle.msg_vehicle_vin_moved',
+                            vehicle=vehicle.rec_name))
+        elif mode == 'delete':
+            for vehicle in cls._with_lot_moves(vehicles):
+                raise AccessError(gettext(
+                        'dms_vehicle.msg_vehicle_delete_moved',
+                        vehicle=vehicle.rec_name))
+
+    @classmethod
+    def _with_lot_moves(cls, vehicles):
+        "Return the vehicles whose lot has stock moves"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        lots = {v.lot.id: v for v in vehicles if v.lot}
+        if not lots:
+            return []
+        moves = Move.search([
+                ('lot', 'in', list(lots)),
+                ], order=[])
+        return [lots[l] for l in {m.lot.id for m in moves}]
+
+    @classmethod
+    def get_lot_moved(cls, vehicles, name):
+        moved = set(cls._with_lot_moves(vehicles))
+        return {v.id: v in moved for v in vehicles}
+
+    @classmethod
+    def on_modification(cls, mode, vehicles, field_names=None):
+        super().on_modification(mode, vehicles, field_names=field_names)
+        if mode == 'create':
+            cls._update_lots(vehicles)
+            cls._record_history(vehicles, {'plate', 'owner'})
+        elif mode == 'write':
+            if field_names & {'vin', 'variant'}:
+                cls._update_lots(vehicles)
+            if field_names & {'plate', 'owner'}:
+                cls._record_history(vehicles, field_names)
+
+    @classmethod
+    def on_delete(cls, vehicles):
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        callbacks = super().on_delete(vehicles)
+        lots = [v.lot for v in vehicles if v.lot]
+        if lots:
+            callbacks.append(lambda: Lot.delete(Lot.browse(lots)))
+        return callbacks
+
+    @classmethod
+    def _update_lots(cls, vehicles):
+        """Create the lot of each vehicle that has a variant, or follow a
+        changed VIN or variant, with one create and one update"""
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        to_create, to_write = [], []
+        for vehicle in vehicles:
+            product = vehicle.variant.product if vehicle.variant else None
+            if vehicle.lot:
+                if (vehicle.lot.number != vehicle.vin
+                        or (product and vehicle.lot.product != product)):
+                    to_write.extend(([vehicle.lot], {
+                                'number': vehicle.vin,
+                                'product': (product or vehicle.lot.product).id,
+                                }))
+            elif product:
+                to_create.append((vehicle, product))
+        if to_write:
+            Lot.write(*to_write)
+        if to_create:
+            lots = Lot.create([{
+                        'number': v.vin,
+                        'product': p.id,
+                        } for v, p in to_create])
+            when = Case(
+                *((table.id == v.id, l.id)
+                    for (v, _), l in zip(to_create, lots)),
+                else_=table.lot)
+            for sub_ids in grouped_slice([v.id for v, _ in to_create]):
+                cursor.execute(*table.update(
+                        [table.lot], [when],
+                        where=reduce_ids(table.id, sub_ids)))
+            for (vehicle, _), lot in zip(to_create, lots):
+                vehicle.lot = lot
+            cls._update_lot_cache(vehicles)
+
+    @classmethod
+    def _update_lot_cache(cls, vehicles):
+        # The SQL update bypasses the ORM: drop the cached values
+        transaction = Transaction()
+        cache = transaction.get_cache().get(cls.__name__)
+        if cache:
+            for vehicle in vehicles:
+                cache.pop(vehicle.id, None)
+
+    @classmethod
+    def _record_history(cls, vehicles, field_names):
+        pool = Pool()
+        Plate = pool.get('dms.vehicle.plate')
+        Owner = pool.get('dms.vehicle.owner')
+        Date = pool.get('ir.date')
+        today = Date.today()
+        plates, owners, closed = [], [], []
+        if 'plate' in field_names:
+            for vehicle in vehicles:
+                if vehicle.plate and (not vehicle.plates
+                        or vehicle.plates[0].plate != vehicle.plate):
+                    plates.append({
+                            'vehicle': vehicle.id,
+                            'plate': vehicle.plate,
+                            'date': today,
+                            })
+        if 'owner' in field_names:
+            for vehicle in vehicles:
+                current = vehicle.owners[0] if vehicle.owners else None
+                if current and not current.end_date:
+                    if current.owner == vehicle.owner:
+                        continue
+                    closed.append(current)
+                if vehicle.owner:
+                    owners.append({
+                            'vehicle': vehicle.id,
+                            'owner': vehicle.owner.id,
+                            'start_date': today,
+                            })
+        if plates:
+            Plate.create(plates)
+        if closed:
+            Owner.write(closed, {'end_date': today})
+        if owners:
+            Owner.create(owners)
+
+    # --- mileage --------------------------------------------------------
+
+    @classmethod
+    def get_mileage(cls, vehicles, name):
+        pool = Pool()
+        Mileage = pool.get('dms.vehicle.mileage')
+        mileage = Mileage.__table__()
+        cursor = Transaction().connection.cursor()
+        result = dict.fromkeys(map(int, vehicles))
+        for sub_ids in grouped_slice(list(result)):
+            ranked = mileage.select(
+                mileage.vehicle, mileage.reading,
+                RowNumber(window=Window([mileage.vehicle],
+                        order_by=[mileage.date.desc, mileage.id.desc])
+                    ).as_('rank'),
+                where=reduce_ids(mileage.vehicle, sub_ids))
+            cursor.execute(*ranked.select(
+                    ranked.vehicle, ranked.reading,
+                    where=ranked.rank == 1))
+            result.update(cursor)
+        return result
+
+    # --- stock ------------------------------------------------------------
+
+    @classmethod
+    def _stock_position_query(cls, lot_ids=None):
+        """Return a query of lot, location, company and receipt date of each
+        vehicle lot that is in a storage location now (its last done move
+        went there)"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        move = Move.__table__()
+        entry = Move.__table__()
+        from_location = Location.__table__()
+        to_location = Location.__table__()
+        location = Location.__table__()
+
+        where = (move.state == 'done') & (move.lot != Null)
+        entry_where = (entry.state == 'done') & (entry.lot != Null)
+        if lot_ids is not None:
+            where &= reduce_ids(move.lot, lot_ids)
+            entry_where &= reduce_ids(entry.lot, lot_ids)
+        last = move.select(
+            move.lot, move.to_location, move.company,
+            RowNumber(window=Window([move.lot],
+                    order_by=[move.effective_date.desc, move.id.desc])
+                ).as_('rank'),
+            where=where)
+        entries = (entry
+            .join(from_location,
+                condition=entry.from_location == from_location.id)
+            .join(to_location,
+                condition=entry.to_location == to_location.id)
+            .select(
+                entry.lot, Max(entry.effective_date).as_('date'),
+                where=entry_where
+                & from_location.type.in_(ENTRY_TYPES)
+                & (to_location.type == 'storage'),
+                group_by=[entry.lot]))
+        return (last
+            .join(location, condition=last.to_location == location.id)
+            .join(entries, 'LEFT', condition=entries.lot == last.lot)
+            .select(
+                last.lot.as_('lot'),
+                last.to_location.as_('location'),
+                last.company.as_('company'),
+                entries.date.as_('receipt_date'),
+                where=(last.rank == 1) & (location.type == 'storage')))
+
+    @classmethod
+    def get_stock_position(cls, vehicles, names):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        cursor = Transaction().connection.cursor()
+        today = Date.today()
+        result = {n: dict.fromkeys(map(int, vehicles)) for n in names}
+        by_lot = {v.lot.id: v.id for v in vehicles if v.lot}
+        for sub_lots in grouped_slice(list(by_lot)):
+            query = cls._stock_position_query(list(sub_lots))
+            cursor.execute(*query.select(
+                    query.lot, query.location, query.company,
+                    query.receipt_date))
+            for lot, location, company, receipt_date in cursor:
+                vehicle_id = by_lot[lot]
+                if isinstance(receipt_date, str):
+                    receipt_date = dt.date.fromisoformat(receipt_date)
+                days = (today - receipt_date).days if receipt_date else None
+                values = {
+                    'holding_company': company,
+                    'location': location,
+                    'receipt_date': receipt_date,
+                    'days_in_stock': days,
+                    'aging': cls._aging_bucket(days),
+                    }
+                for name in names:
+                    result[name][vehicle_id] = values[name]
+        return result
+
+    @staticmethod
+    def _aging_bucket(days):
+        if days is None:
+            return None
+        for bucket, (low, high) in AGING_LIMITS.items():
+            if days >= low and (high is None or days <= high):
+                return bucket
+        return '0-30'
+
+    @classmethod
+    def _lots_in_stock(cls, name, operator, value):
+        "Return a query of the lots whose stock position matches"
+        query = cls._stock_position_query()
+        column = {
+            'holding_company': query.company,
+            'location': query.location,
+            'receipt_date': query.receipt_date,
+            }[name]
+        Operator = fields.SQL_OPERATORS[operator]
+        return query.select(query.lot, where=Operator(column, value))
+
+    @classmethod
+    def search_stock_position(cls, name, clause):
+        pool = Pool()
+        _, operator, value = clause[:3]
+        nested = clause[0][len(name):]
+        if nested:
+            Target = pool.get(
+                {'holding_company': 'company.company',
+                    'location': 'stock.location'}[name])
+            targets = Target.search([(nested[1:], *clause[1:])], order=[])
+            operator, value = 'in', [t.id for t in targets]
+        if value is None and operator in {'=', '!='}:
+            query = cls._stock_position_query()
+            in_stock = query.select(query.lot)
+            if operator == '=':
+                return ['OR',
+                    ('lot', '=', None),
+                    ('lot', 'not in', in_stock),
+                    ]
+            return [('lot', 'in', in_stock)]
+        if operator in {'in', 'not in'}:
+            value = list(value)
+        if operator == 'not in':
+            return ['OR',
+                ('lot', '=', None),
+                ('lot', 'not in', cls._lots_in_stock(name, 'in', value)),
+                ]
+        return [('lot', 'in', cls._lots_in_stock(name, operator, value))]
+
+    @classmethod
+    def search_days_in_stock(cls, name, clause):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        _, operator, value = clause[:3]
+        today = Date.today()
+        if value is None:
+            return [('receipt_date', operator, None)]
+        # More days in stock means an earlier receipt date
+        if operator in {'in', 'not in'}:
+            dates = [today - dt.timedelta(days=int(v)) for v in value]
+            return [('receipt_date', operator, dates)]
+        reverse = {
+            '=': '=', '!=': '!=', '>': '<', '>=': '<=', '<': '>', '<=': '>=',
+            }
+        return [('receipt_date', reverse[operator],
+                today - dt.timedelta(days=int(value)))]
+
+    @classmethod
+    def search_aging(cls, name, clause):
+        _, operator, value = clause[:3]
+        if operator in {'=', '!='}:
+            values = [value]
+        elif operator in {'in', 'not in'}:
+            values = list(value)
+        else:
+            return []
+        domain = ['OR']
+        for bucket in values:
+            if bucket is None:
+                domain.append(('days_in_stock', '=', None))
+                continue
+            low, high = AGING_LIMITS[bucket]
+            bucket_domain = [('days_in_stock', '>=', low)]
+            if high is not None:
+                bucket_domain.append(('days_in_stock', '<=', high))
+            domain.append(bucket_domain)
+        if operator in {'!=', 'not in'}:
+            return ['OR',
+                ('days_in_stock', '=', None),
+                ('id', 'not in', cls.search(domain, order=[], query=True)),
+                ]
+        return domain
+
+    @classmethod
+    def get_units(cls, vehicles, name):
+        return dict.fromkeys(map(int, vehicles), 1)
+
+    @classmethod
+    def get_variant_field(cls, vehicles, name):
+        return {
+            v.id: getattr(v.variant, name) if v.variant else None
+            for v in vehicles}
+
+    @classmethod
+    def search_variant_field(cls, name, clause):
+        return [('variant.' + clause[0], *clause[1:])]
+
+    @classmethod
+    def _stock_moved(cls, moves):
+        """Apply done or cancelled stock moves to the vehicles of their lots:
+        guard the one unit of each lot and follow the lifecycle state"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        Variant = pool.get('dms.vehicle.variant')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+
+        products = {m.product.id for m in moves}
+        vehicle_products = {
+            v.product.id for v in Variant.search([
+                    ('product', 'in', list(products)),
+                    ], order=[])}
+        moves = [m for m in moves if m.product.id in vehicle_products]
+        if not moves:
+            return
+        lot_ids = {m.lot.id for m in moves if m.lot}
+        vehicles = cls.search([('lot', 'in', list(lot_ids))], order=[])
+        by_lot = {v.lot.id: v for v in vehicles}
+        for move in moves:
+            if not move.lot or move.lot.id not in by_lot:
+                raise VehicleStockError(gettext(
+                        'dms_vehicle.msg_move_vehicle_lot',
+                        move=move.rec_name, product=move.product.rec_name,
+                        lot=move.lot.rec_name if move.lot else ''))
+
+        # Touch the vehicles first: a concurrent transaction moving the same
+        # vehicle waits here and then fails to serialise, so it is retried
+        # and sees this one's moves.
+        table = cls.__table__()
+        for sub_ids in grouped_slice([v.id for v in vehicles]):
+            cursor.execute(*table.update(
+                    [table.write_date, table.write_uid],
+                    [CurrentTimestamp(), transaction.user],
+                    where=reduce_ids(table.id, sub_ids)))
+
+        move = Move.__table__()
+        from_location = Location.__table__()
+        to_location = Location.__table__()
+        quantity = (
+            Case((to_location.type == 'storage', move.internal_quantity),
+                else_=0)
+            - Case((from_location.type == 'storage', move.internal_quantity),
+                else_=0))
+        for sub_lots in grouped_slice(list(by_lot)):
+            cursor.execute(*move
+                .join(from_location,
+                    condition=move.from_location == from_location.id)
+                .join(to_location,
+                    condition=move.to_location == to_location.id)
+                .select(move.lot, Sum(quantity),
+                    where=(move.state == 'done')
+                    & reduce_ids(move.lot, sub_lots),
+                    group_by=[move.lot]))
+            for lot_id, total in cursor:
+                total = total or 0
+                if total > 1 + 1e-6:
+                    vehicle = by_lot[lot_id]
+                    raise VehicleStockError(gettext(
+                            'dms_vehicle.msg_vehicle_stock_twice',
+                            vehicle=vehicle.rec_name))
+                if total < -1e-6:
+                    vehicle = by_lot[lot_id]
+                    raise VehicleStockError(gettext(
+                            'dms_vehicle.msg_vehicle_stock_negative',
+                            vehicle=vehicle.rec_name))
+        cls._update_stock_state(vehicles)
+
+    @classmethod
+    def _update_stock_state(cls, vehicles):
+        "Set the lifecycle state that the stock position of vehicles implies"
+        positions = cls.get_stock_position(vehicles, ['location'])['location']
+        last_moves = cls._last_moves(vehicles)
+        to_write = defaultdict(list)
+        used = []
+        for vehicle in vehicles:
+            in_stock = positions[vehicle.id] is not None
+            last = last_moves.get(vehicle.lot.id)
+            state = vehicle.state
+            if in_stock:
+                if state in {'ordered', 'in_transit', 'delivered', 'customer'}:
+                    if state in {'delivered', 'customer'}:
+                        # Traded back in
+                        used.append(vehicle)
+                    state = 'in_stock'
+            elif last and last.to_location.type == 'customer':
+                if state != 'delivered':
+                    if state != 'sold':
+                        raise VehicleStateError(gettext(
+                                'dms_vehicle.msg_vehicle_deliver_not_sold',
+                                vehicle=vehicle.rec_name))
+                    cls.check_pdi([vehicle])
+                    state = 'delivered'
+            elif state == 'in_stock':
+                state = 'ordered'
+            elif state == 'delivered':
+                state = 'sold'
+            if state != vehicle.state:
+                to_write[state].append(vehicle)
+        args = []
+        for state, state_vehicles in to_write.items():
+            args.extend((state_vehicles, {'state': state}))
+        if args:
+            cls.write(*args)
+        used = [v for v in used if v.usage == 'new']
+        if used:
+            cls.write(used, {'usage': 'used'})
+
+    @classmethod
+    def _last_moves(cls, vehicles):
+        pool = Pool()
+        Move = pool.get('stock.move')
+        lots = [v.lot.id for v in vehicles if v.lot]
+        moves = Move.search([
+                ('lot', 'in', lots),
+                ('state', '=', 'done'),
+                ], order=[('effective_date', 'ASC'), ('id', 'ASC')])
+        return {m.lot.id: m for m in moves}
+
+    # --- PDI gate -------------------------------------------------------
+
+    @classmethod
+    def check_pdi(cls, vehicles):
+        pool = Pool()
+        PDI = pool.get('dms.vehicle.pdi')
+        passed = {p.vehicle.id for p in PDI.search([
+                    ('vehicle', 'in', [v.id for v in vehicles]),
+                    ('state', '=', 'passed'),
+                    ], order=[])}
+        for vehicle in vehicles:
+            if vehicle.id not in passed:
+                raise VehicleStateError(gettext(
+                        'dms_vehicle.msg_vehicle_deliver_pdi',
+                        vehicle=vehicle.rec_name))
+
+    # --- cover photo ----------------------------------------------------
+
+    @classmethod
+    def get_cover(cls, vehicles, name):
+        pool = Pool()
+        Attachment = pool.get('ir.attachment')
+        result = dict.fromkeys(map(int, vehicles))
+        photos = Attachment.search([
+                ('resource', 'in', [str(v) for v in vehicles]),
+                ('thumbnail', '!=', None),
+                ], order=[('cover', 'DESC'), ('sequence', 'ASC NULLS LAST'),
+                ('id', 'ASC')])
+        for photo in photos:
+            vehicle_id = photo.resource.id
+            if result.get(vehicle_id) is None:
+                result[vehicle_id] = photo.thumbnail
+        return result
+
+    # --- workflow ---------------------------------------------------------
+
+    @classmethod
+    def _check_not_scrapped(cls, vehicles, message):
+        for vehicle in vehicles:
+            if vehicle.state == 'scrapped':
+                raise VehicleStateError(gettext(
+                        message, vehicle=vehicle.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('in_transit')
+    def ship(cls, vehicles):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('reserved')
+    def reserve(cls, vehicles):
+        cls._check_not_scrapped(
+            vehicles, 'dms_vehicle.msg_vehicle_scrapped_reserve')
+
+    @classmethod
+    @ModelView.button
+    def release(cls, vehicles):
+        cls._back_to_stock([v for v in vehicles if v.state == 'reserved'])
+
+    @classmethod
+    def _back_to_stock(cls, vehicles):
+        positions = cls.get_stock_position(vehicles, ['location'])['location']
+        in_stock = [v for v in vehicles if positions[v.id]]
+        not_in_stock = [v for v in vehicles if not positions[v.id]]
+        if in_stock:
+            cls.write(in_stock, {'state': 'in_stock'})
+        if not_in_stock:
+            cls.write(not_in_stock, {'state': 'ordered'})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('sold')
+    def sell(cls, vehicles):
+        cls._check_not_scrapped(
+            vehicles, 'dms_vehicle.msg_vehicle_scrapped_sell')
+
+    @classmethod
+    @ModelView.button
+    def cancel_sale(cls, vehicles):
+        cls._back_to_stock([v for v in vehicles if v.state == 'sold'])
+
+    @classmethod
+    @ModelView.button
+    def deliver(cls, vehicles):
+        """Deliver sold vehicles to their owner: the PDI gate, then a move
+        from their location to the customer location"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Configuration = pool.get('dms.configuration')
+        Date = pool.get('ir.date')
+        for vehicle in vehicles:
+            if vehicle.state != 'sold':
+                raise VehicleStateError(gettext(
+                        'dms_vehicle.msg_vehicle_deliver_not_sold',
+                        vehicle=vehicle.rec_name))
+        cls.check_pdi(vehicles)
+        configuration = Configuration(1)
+        today = Date.today()
+        moves = []
+        not_in_stock = []
+        for vehicle in vehicles:
+            if vehicle.location:
+                moves.append(Move(
+                        product=vehicle.lot.product,
+                        lot=vehicle.lot,
+                        quantity=1,
+                        unit=vehicle.lot.product.default_uom,
+                        from_location=vehicle.location,
+                        to_location=configuration.get_vehicle_location(
+                            'customer'),
+                        company=vehicle.holding_company,
+                        planned_date=today,
+                        effective_date=today,
+                        origin=vehicle,
+                        ))
+            else:
+                not_in_stock.append(vehicle)
+        if moves:
+            Move.save(moves)
+            Move.do(moves)
+        if not_in_stock:
+            cls.write(not_in_stock, {'state': 'delivered'})
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('customer')
+    def to_customer(cls, vehicles):
+        pass
+
+    @classmethod
+    @ModelView.button_action('dms_vehicle.wizard_vehicle_receive')
+    def receive(cls, vehicles):
+        pass
+
+    @classmethod
+    @ModelView.button_action('dms_vehicle.wizard_vehicle_transfer')
+    def transfer(cls, vehicles):
+        pass
+
+    @classmethod
+    @ModelView.button_action('dms_vehicle.wizard_vehicle_scrap')
+    def scrap(cls, vehicles):
+        pass
+
+    @classmethod
+    def copy(cls, vehicles, default=None):
+        default = default.copy() if default is not None else {}
+        for name in ['lot', 'plates', 'owners', 'mileages', 'pdis',
+                'bookings', 'documents', 'scrap_date', 'scrap_reason',
+                'dismantler', 'destruction_certificate']:
+            default.setdefault(name, None)
+        default.setdefault('state', 'ordered')
+        return super().copy(vehicles, default=default)
+
+
+class VehiclePlate(ModelSQL, ModelView):
+    __name__ = 'dms.vehicle.plate'
+    __string__ = "Vehicle Registration Plate"
+
+    vehicle = fields.Many2One(
+        'dms.vehicle', "Vehicle", required=True, ondelete='CASCADE')
+    plate = fields.Char("Plate", required=True, strip=True)
+    date = fields.Date("Date", required=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('vehicle')
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.vehicle, Index.Range())))
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+
+
+class VehicleOwner(ModelSQL, ModelView):
+    __name__ = 'dms.vehicle.owner'
+    __string__ = "Vehicle Owner"
+
+    vehicle = fields.Many2One(
+        'dms.vehicle', "Vehicle", required=True, ondelete='CASCADE')
+    owner = fields.Many2One(
+        'party.party', "Owner", required=True, ondelete='RESTRICT')
+    start_date = fields.Date("Start Date", required=True)
+    end_date = fields.Date("End Date")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('vehicle')
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.vehicle, Index.Range())),
+                Index(t, (t.owner, Index.Range())),
+                })
+        cls._order = [('start_date', 'DESC'), ('id', 'DESC')]
+
+
+class Mileage(ModelSQL, ModelView):
+    __name__ = 'dms.vehicle.mileage'
+    __string__ = "Vehicle Mileage"
+
+    vehicle = fields.Many2One(
+        'dms.vehicle', "Vehicle", required=True, ondelete='CASCADE')
+    date = fields.Date("Date", required=True)
+    reading = fields.Integer(
+        "Reading (km)", required=True,
+        domain=[('reading', '>=', 0)])
+    source = fields.Selection([
+            ('manual', "Manual"),
+            ('intake', "Intake"),
+            ('delivery', "Delivery"),
+            ('workshop', "Workshop"),
+            ('booking', "Booking"),
+            ('inspection', "Inspection"),
+            ('import', "Import"),
+            ], "Source", required=True)
+    correction = fields.Boolean(
+        "Correction",
+        help="The odometer was exchanged or reset: the reading may be lower "
+        "than the previous one.")
+    comment = fields.Char("Comment")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('vehicle')
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t, (t.vehicle, Index.Range()), (t.date, Index.Range())))
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def default_date(cls):
+        return Pool().get('ir.date').today()
+
+    @classmethod
+    def default_source(cls):
+        return 'manual'
+
+    @classmethod
+    def default_correction(cls):
+        return False
+
+    @classmethod
+    def validate_fields(cls, mileages, field_names):
+        super().validate_fields(mileages, field_names)
+        cls.check_sequence(mileages, field_names)
+
+    @classmethod
+    def check_sequence(cls, mileages, field_names=None):
+        """Refuse a reading lower than the one before it, or higher than the
+        one after it, unless that later one is a correction"""
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        if field_names and not (
+                field_names & {'reading', 'date', 'correction', 'vehicle'}):
+            return
+        lang = Lang.get()
+        checked = {m.id for m in mileages}
+        vehicles = {m.vehicle.id for m in mileages}
+        readings = cls.search([
+                ('vehicle', 'in', list(vehicles)),
+                ], order=[('vehicle', 'ASC'), ('date', 'ASC'), ('id', 'ASC')])
+        previous = None
+        for reading in readings:
+            if (previous and previous.vehicle == reading.vehicle
+                    and not reading.correction
+                    and reading.reading < previous.reading
+                    and (reading.id in checked or previous.id in checked)):
+                if reading.id in checked:
+                    message = 'dms_vehicle.msg_mileage_lower'
+                    this, other = reading, previous
+                else:
+                    message = 'dms_vehicle.msg_mileage_higher'
+                    this, other = previous, reading
+                raise MileageValidationError(gettext(
+                        message,
+                        vehicle=this.vehicle.rec_name,
+                        reading=lang.format_number(this.reading),
+                        date=lang.strftime(this.date),
+                        other_reading=lang.format_number(other.reading),
+                        other_date=lang.strftime(other.date)))
+            previous = reading
+
+    def get_rec_name(self, name):
+        return f'{self.reading} km ({self.date})'
