@@ -4,13 +4,13 @@ from sql.functions import Lower
 from sql.operators import Equal
 
 from trytond.i18n import gettext
-from trytond.modules.currency.fields import Monetary
 from trytond.model import (
     DeactivableMixin, Exclude, Index, ModelSQL, ModelView, fields,
     sequence_ordered)
 from trytond.model.exceptions import AccessError
+from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 FUEL_TYPES = [
     ('petrol', "Petrol"),
@@ -54,8 +54,8 @@ class Make(DeactivableMixin, ModelSQL, ModelView):
     code = fields.Char("Code", strip=True)
     manufacturer = fields.Char(
         "Manufacturer",
-        help="The manufacturer name that VIN decoding returns for this make, "
-        "when it differs from the make's name.")
+        help="The manufacturer name that VIN decoding returns for this "
+        "make, when it differs from the make's name.")
     models = fields.One2Many('dms.vehicle.model', 'make', "Models")
 
     @classmethod
@@ -91,7 +91,8 @@ class Model(DeactivableMixin, ModelSQL, ModelView):
         super().__setup__()
         t = cls.__table__()
         cls._sql_constraints += [
-            ('name_unique', Exclude(t, (t.make, Equal), (Lower(t.name), Equal)),
+            ('name_unique',
+                Exclude(t, (t.make, Equal), (Lower(t.name), Equal)),
                 'dms_vehicle.msg_model_name_unique'),
             ]
         cls._order.insert(0, ('name', 'ASC'))
@@ -206,15 +207,16 @@ class Variant(sequence_ordered(), DeactivableMixin, ModelSQL, ModelView):
         Uom = pool.get('product.uom')
         ModelData = pool.get('ir.model.data')
         unit = Uom(ModelData.get_id('product', 'uom_unit'))
-        template, = Template.create([{
-                    'name': f'{model.rec_name} {name}',
-                    'type': 'goods',
-                    'default_uom': unit.id,
-                    'lot_required': LOT_REQUIRED,
-                    'list_price': list_price,
-                    'products': [('create', [{}])],
-                    }])
-        product, = template.products
+        with without_check_access():
+            template, = Template.create([{
+                        'name': f'{model.rec_name} {name}',
+                        'type': 'goods',
+                        'default_uom': unit.id,
+                        'lot_required': LOT_REQUIRED,
+                        'list_price': list_price,
+                        'products': [('create', [{}])],
+                        }])
+            product, = template.products
         return product
 
     @classmethod
@@ -225,10 +227,11 @@ class Variant(sequence_ordered(), DeactivableMixin, ModelSQL, ModelView):
         if mode == 'write' and field_names & {'name', 'model', 'list_price'}:
             for variant in variants:
                 if variant.product:
-                    Template.write([variant.product.template], {
-                            'name': variant.rec_name,
-                            'list_price': variant.list_price,
-                            })
+                    with without_check_access():
+                        Template.write([variant.product.template], {
+                                'name': variant.rec_name,
+                                'list_price': variant.list_price,
+                                })
 
     @classmethod
     def check_modification(cls, mode, variants, values=None, external=False):
@@ -246,4 +249,3 @@ class Variant(sequence_ordered(), DeactivableMixin, ModelSQL, ModelView):
                         'dms_vehicle.msg_variant_delete_vehicle',
                         variant=vehicle.variant.rec_name,
                         vehicle=vehicle.rec_name))
-
