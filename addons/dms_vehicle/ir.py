@@ -5,6 +5,7 @@ import io
 from trytond.model import fields
 from trytond.pool import PoolMeta
 from trytond.pyson import Eval
+from trytond.backend import MAX_QUERY_PARAMS
 from trytond.tools import grouped_slice
 
 try:
@@ -88,7 +89,8 @@ class Attachment(metaclass=PoolMeta):
         covers = {str(a.resource): a for a in attachments if a.cover}
         if not covers:
             return
-        for sub_covers in grouped_slice(list(covers.values())):
+        for sub_covers in grouped_slice(
+                list(covers.values()), MAX_QUERY_PARAMS):
             sub_covers = list(sub_covers)
             others = cls.search([
                     ('resource', 'in', [str(a.resource) for a in sub_covers]),

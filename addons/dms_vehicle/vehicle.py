@@ -17,7 +17,8 @@ from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.backend import MAX_QUERY_PARAMS
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from . import vin as vin_tools
@@ -25,6 +26,8 @@ from .catalog import FUEL_TYPES
 from .exceptions import (
     MileageValidationError, VehicleStateError, VehicleStockError,
     VINValidationError)
+
+_in = fields.SQL_OPERATORS['in']
 
 STATES = [
     ('ordered', "Ordered"),
@@ -413,22 +416,31 @@ class Vehicle(
                 reason, params = error
                 raise VINValidationError(gettext(
                         messages[reason], vin=vehicle.vin, **params))
-        # One query for the whole batch: a VIN already in the database or
-        # twice in the batch names the vehicle that holds it.
-        by_vin = defaultdict(list)
-        for vehicle in vehicles:
-            by_vin[vehicle.vin].append(vehicle)
-        for vin, same in by_vin.items():
-            if len(same) > 1:
+
+    @classmethod
+    def _before_create(cls, vlist):
+        vlist = super()._before_create(vlist)
+        cls.check_vin_free([v.get('vin') for v in vlist])
+        return vlist
+
+    @classmethod
+    def check_vin_free(cls, vins, exclude=None):
+        """Refuse VINs that another vehicle holds or that repeat, naming the
+        vehicle, with one query per slice of the batch.  Run before the
+        rows are written; the unique constraint is the guard against
+        concurrent transactions."""
+        vins = [v for v in vins if v]
+        seen = set()
+        for vin in vins:
+            if vin in seen:
                 raise VINValidationError(gettext(
-                        'dms_vehicle.msg_vehicle_vin_duplicate',
-                        vin=vin, vehicle=same[0].rec_name))
-        for sub_vehicles in grouped_slice(vehicles):
-            sub_vehicles = list(sub_vehicles)
-            others = cls.search([
-                    ('vin', 'in', [v.vin for v in sub_vehicles]),
-                    ('id', 'not in', [v.id for v in sub_vehicles]),
-                    ], limit=1, order=[])
+                        'dms_vehicle.msg_vehicle_vin_repeated', vin=vin))
+            seen.add(vin)
+        for sub_vins in grouped_slice(vins, MAX_QUERY_PARAMS):
+            domain = [('vin', 'in', list(sub_vins))]
+            if exclude:
+                domain.append(('id', 'not in', [v.id for v in exclude]))
+            others = cls.search(domain, limit=1, order=[])
             if others:
                 other, = others
                 raise VINValidationError(gettext(
@@ -454,6 +466,13 @@ class Vehicle(
     def check_modification(cls, mode, vehicles, values=None, external=False):
         super().check_modification(
             mode, vehicles, values=values, external=external)
+        if mode == 'write' and values.get('vin'):
+            if len(vehicles) > 1:
+                raise VINValidationError(gettext(
+                        'dms_vehicle.msg_vehicle_vin_repeated',
+                        vin=vin_tools.normalize(values['vin'])))
+            cls.check_vin_free(
+                [vin_tools.normalize(values['vin'])], exclude=vehicles)
         if mode == 'write' and values.keys() & {'vin', 'variant'}:
             for vehicle in cls._with_lot_moves(vehicles):
                 if ('variant' in values
@@ -542,14 +561,15 @@ class Vehicle(
                             'product': p.id,
                             } for v, p in to_create])
         if to_create:
-            when = Case(
-                *((table.id == v.id, l.id)
-                    for (v, _), l in zip(to_create, lots)),
-                else_=table.lot)
-            for sub_ids in grouped_slice([v.id for v, _ in to_create]):
+            pairs = [(v.id, l.id) for (v, _), l in zip(to_create, lots)]
+            for sub_pairs in grouped_slice(pairs, MAX_QUERY_PARAMS // 3):
+                sub_pairs = list(sub_pairs)
+                when = Case(
+                    *((table.id == v, l) for v, l in sub_pairs),
+                    else_=table.lot)
                 cursor.execute(*table.update(
                         [table.lot], [when],
-                        where=reduce_ids(table.id, sub_ids)))
+                        where=_in(table.id, [v for v, _ in sub_pairs])))
             for (vehicle, _), lot in zip(to_create, lots):
                 vehicle.lot = lot
             cls._update_lot_cache(vehicles)
@@ -609,13 +629,13 @@ class Vehicle(
         mileage = Mileage.__table__()
         cursor = Transaction().connection.cursor()
         result = dict.fromkeys(map(int, vehicles))
-        for sub_ids in grouped_slice(list(result)):
+        for sub_ids in grouped_slice(list(result), MAX_QUERY_PARAMS):
             ranked = mileage.select(
                 mileage.vehicle, mileage.reading,
                 RowNumber(window=Window([mileage.vehicle],
                         order_by=[mileage.date.desc, mileage.id.desc])
                     ).as_('rank'),
-                where=reduce_ids(mileage.vehicle, sub_ids))
+                where=_in(mileage.vehicle, list(sub_ids)))
             cursor.execute(*ranked.select(
                     ranked.vehicle, ranked.reading,
                     where=ranked.rank == 1))
@@ -641,8 +661,8 @@ class Vehicle(
         where = (move.state == 'done') & (move.lot != Null)
         entry_where = (entry.state == 'done') & (entry.lot != Null)
         if lot_ids is not None:
-            where &= reduce_ids(move.lot, lot_ids)
-            entry_where &= reduce_ids(entry.lot, lot_ids)
+            where &= _in(move.lot, list(lot_ids))
+            entry_where &= _in(entry.lot, list(lot_ids))
         last = move.select(
             move.lot, move.to_location, move.company,
             RowNumber(window=Window([move.lot],
@@ -678,7 +698,7 @@ class Vehicle(
         today = Date.today()
         result = {n: dict.fromkeys(map(int, vehicles)) for n in names}
         by_lot = {v.lot.id: v.id for v in vehicles if v.lot}
-        for sub_lots in grouped_slice(list(by_lot)):
+        for sub_lots in grouped_slice(list(by_lot), MAX_QUERY_PARAMS):
             query = cls._stock_position_query(list(sub_lots))
             cursor.execute(*query.select(
                     query.lot, query.location, query.company,
@@ -840,11 +860,12 @@ class Vehicle(
         # vehicle waits here and then fails to serialise, so it is retried
         # and sees this one's moves.
         table = cls.__table__()
-        for sub_ids in grouped_slice([v.id for v in vehicles]):
+        vehicle_ids = [v.id for v in vehicles]
+        for sub_ids in grouped_slice(vehicle_ids, MAX_QUERY_PARAMS):
             cursor.execute(*table.update(
                     [table.write_date, table.write_uid],
                     [CurrentTimestamp(), transaction.user],
-                    where=reduce_ids(table.id, sub_ids)))
+                    where=_in(table.id, list(sub_ids))))
 
         move = Move.__table__()
         from_location = Location.__table__()
@@ -854,7 +875,7 @@ class Vehicle(
                 else_=0)
             - Case((from_location.type == 'storage', move.internal_quantity),
                 else_=0))
-        for sub_lots in grouped_slice(list(by_lot)):
+        for sub_lots in grouped_slice(list(by_lot), MAX_QUERY_PARAMS):
             cursor.execute(*move
                 .join(from_location,
                     condition=move.from_location == from_location.id)
@@ -862,7 +883,7 @@ class Vehicle(
                     condition=move.to_location == to_location.id)
                 .select(move.lot, Sum(quantity),
                     where=(move.state == 'done')
-                    & reduce_ids(move.lot, sub_lots),
+                    & _in(move.lot, list(sub_lots)),
                     group_by=[move.lot]))
             for lot_id, total in cursor:
                 total = total or 0
