@@ -162,6 +162,10 @@ class Transfer(Wizard):
             Move.do(out_moves)
             if start.arrived:
                 Move.do(in_moves)
+            elif in_moves:
+                # The vehicles wait in transit for the receiving rooftop,
+                # which only has to do its move.
+                Move.assign(in_moves)
         return 'end'
 
 
