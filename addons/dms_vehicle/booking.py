@@ -43,6 +43,7 @@ class Booking(Workflow, ModelSQL, ModelView):
             ('internal_use', "Internal Use"),
             ('reservation', "Reserved Usage Time"),
             ], "Purpose", required=True, states=_states)
+    purpose_string = purpose.translated('purpose')
     borrower = fields.Many2One(
         'party.party', "Borrower", ondelete='RESTRICT',
         states={
@@ -184,10 +185,12 @@ class Booking(Workflow, ModelSQL, ModelView):
             self.planned_end = self.planned_start + dt.timedelta(hours=1)
 
     @classmethod
-    def validate_fields(cls, bookings, field_names):
-        super().validate_fields(bookings, field_names)
-        cls.check_vehicle(bookings, field_names)
-        cls.check_overlap(bookings, field_names)
+    def validate(cls, bookings):
+        # Before the platform's check of the exclusion constraint (made on
+        # backends that cannot enforce it) to name the booking in the way
+        cls.check_vehicle(bookings)
+        cls.check_overlap(bookings)
+        super().validate(bookings)
 
     @classmethod
     def check_vehicle(cls, bookings, field_names=None):

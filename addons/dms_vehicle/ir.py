@@ -2,10 +2,10 @@
 # this repository contains the full copyright notices and license terms.
 import io
 
+from trytond.backend import MAX_QUERY_PARAMS
 from trytond.model import fields
 from trytond.pool import PoolMeta
 from trytond.pyson import Eval
-from trytond.backend import MAX_QUERY_PARAMS
 from trytond.tools import grouped_slice
 
 try:

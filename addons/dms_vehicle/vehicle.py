@@ -9,6 +9,7 @@ from sql.conditionals import Case
 from sql.functions import CurrentTimestamp, RowNumber
 from sql.operators import Equal
 
+from trytond.backend import MAX_QUERY_PARAMS
 from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.ir.attachment import AttachmentCopyMixin
@@ -17,7 +18,6 @@ from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
-from trytond.backend import MAX_QUERY_PARAMS
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
@@ -129,6 +129,7 @@ class Vehicle(
         'dms.vehicle.mileage', 'vehicle', "Mileage History")
     state = fields.Selection(
         STATES, "State", readonly=True, required=True, sort=False)
+    state_string = state.translated('state')
     lot = fields.Many2One(
         'stock.lot', "Lot", readonly=True, ondelete='RESTRICT',
         help="The stock lot of the variant's product, numbered by the VIN.")
@@ -1000,11 +1001,21 @@ class Vehicle(
         pass
 
     @classmethod
+    def _transition(cls, vehicles, state):
+        "Move the vehicles that may go to the state there"
+        to_write = [v for v in vehicles
+            if (v.state, state) in cls._transitions]
+        if to_write:
+            cls.write(to_write, {'state': state})
+
+    @classmethod
     @ModelView.button
-    @Workflow.transition('reserved')
     def reserve(cls, vehicles):
+        # Checked before the transition, which would skip scrapped vehicles
+        # silently, for the deals of other modules
         cls._check_not_scrapped(
             vehicles, 'dms_vehicle.msg_vehicle_scrapped_reserve')
+        cls._transition(vehicles, 'reserved')
 
     @classmethod
     @ModelView.button
@@ -1023,10 +1034,10 @@ class Vehicle(
 
     @classmethod
     @ModelView.button
-    @Workflow.transition('sold')
     def sell(cls, vehicles):
         cls._check_not_scrapped(
             vehicles, 'dms_vehicle.msg_vehicle_scrapped_sell')
+        cls._transition(vehicles, 'sold')
 
     @classmethod
     @ModelView.button

@@ -7,6 +7,7 @@ import unittest
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.dms_vehicle import vin as vin_tools
+from trytond.modules.dms_vehicle.exceptions import VehicleStateError
 from trytond.modules.dms_vehicle.ir import make_thumbnail
 from trytond.modules.party.tests import (
     PartyCheckEraseMixin, PartyCheckReplaceMixin)
@@ -139,6 +140,24 @@ class DmsVehicleTestCase(
 
         Vehicle.write([bare], {'variant': variant.id})
         self.assertEqual(bare.lot.number, 'WVWZZZ1JZXW000002')
+
+    @with_transaction()
+    def test_scrapped_vehicle_not_sold(self):
+        "Test a scrapped vehicle cannot be sold nor reserved by other modules"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        company = create_company()
+        with set_company(company):
+            vehicle, = Vehicle.create([{
+                        'vin': 'WVWZZZ1JZXW000003',
+                        'state': 'scrapped',
+                        }])
+            with self.assertRaisesRegex(
+                    VehicleStateError, 'is scrapped and cannot be sold'):
+                Vehicle.sell([vehicle])
+            with self.assertRaisesRegex(
+                    VehicleStateError, 'is scrapped and cannot be reserved'):
+                Vehicle.reserve([vehicle])
 
     @with_transaction()
     def test_aging_bucket(self):
