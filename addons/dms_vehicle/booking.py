@@ -1,9 +1,11 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+import logging
 
 from sql.operators import Equal
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
@@ -14,6 +16,8 @@ from trytond.sql.operators import RangeOverlap
 from trytond.transaction import Transaction
 
 from .exceptions import BookingStateError, BookingValidationError
+
+logger = logging.getLogger(__name__)
 
 # Vehicles a booking may not take
 UNBOOKABLE = {'scrapped', 'delivered', 'customer'}
@@ -153,6 +157,18 @@ class Booking(Workflow, ModelSQL, ModelView):
                     'depends': ['state'],
                     },
                 })
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        database = Transaction().database
+        if (backend.name == 'postgresql'
+                and not database.has_extension('btree_gist')):
+            logger.warning(
+                "The btree_gist extension is missing: "
+                "overlapping vehicle bookings are only checked by the "
+                "application, not against concurrent requests. "
+                "Run CREATE EXTENSION btree_gist as a superuser.")
 
     @classmethod
     def default_company(cls):
