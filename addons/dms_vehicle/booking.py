@@ -160,15 +160,35 @@ class Booking(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def __register__(cls, module):
+        cls._create_btree_gist()
         super().__register__(module)
-        database = Transaction().database
-        if (backend.name == 'postgresql'
-                and not database.has_extension('btree_gist')):
+
+    @classmethod
+    def _create_btree_gist(cls):
+        """Create the btree_gist extension that the no-overlap exclusion
+        constraint needs on PostgreSQL (a trusted extension since
+        PostgreSQL 13: the database owner may create it)"""
+        transaction = Transaction()
+        database = transaction.database
+        if (backend.name != 'postgresql'
+                or database.has_extension('btree_gist')):
+            return
+        cursor = transaction.connection.cursor()
+        cursor.execute('SAVEPOINT dms_btree_gist')
+        try:
+            cursor.execute('CREATE EXTENSION IF NOT EXISTS btree_gist')
+        except Exception:
+            cursor.execute('ROLLBACK TO SAVEPOINT dms_btree_gist')
             logger.warning(
-                "The btree_gist extension is missing: "
-                "overlapping vehicle bookings are only checked by the "
-                "application, not against concurrent requests. "
+                "The btree_gist extension is missing and could not be "
+                "created: overlapping vehicle bookings are only checked by "
+                "the application, not against concurrent requests. "
                 "Run CREATE EXTENSION btree_gist as a superuser.")
+        else:
+            cursor.execute('RELEASE SAVEPOINT dms_btree_gist')
+            # has_extension asks on another connection, which does not see
+            # this transaction's extension yet, and caches its answer
+            database._extensions[database.name]['btree_gist'] = True
 
     @classmethod
     def default_company(cls):
