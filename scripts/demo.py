@@ -10,7 +10,10 @@ Creates the database when it does not exist (the admin password is
 "admin"), activates every dms_* module with the platform modules the demo
 needs, and loads a dealer group of three rooftops: charts of accounts,
 fiscal years, warehouses, departments, staff with one user per role,
-customers and their documents.
+customers and their documents, and the vehicles: a catalog of three makes
+and about 150 vehicles in every lifecycle state, received, transferred,
+inspected, sold and delivered through their buttons and wizards, with
+mileage, photos, papers and this week's bookings of demonstrators.
 
 Every step looks for what it would create first, so running the script
 again on a loaded database changes nothing and takes seconds; a database
@@ -37,6 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from demo_data import customers as customer_data  # noqa: E402
 from demo_data import group as group_data  # noqa: E402
+from demo_data import vehicles as vehicle_data  # noqa: E402
 
 # The platform modules the demo needs besides the dms_* modules
 PLATFORM_MODULES = ['party', 'account', 'stock']
@@ -60,6 +64,7 @@ def main(argv=None):
     users = load_staff(config, companies, departments, warehouses)
     customers = load_customers(config, country)
     load_documents(config, companies, customers)
+    load_vehicles(config, companies, warehouses, customers)
     close_configuration_wizard(config)
 
     print_users(users)
@@ -722,6 +727,18 @@ def document_number(random, type_, city, rooftop):
         return (f"FV {random.randint(10000000, 99999999)}",
             random.choice(customer_data.BANKS))
     return None, None
+
+
+# --- vehicles ------------------------------------------------------------
+
+def load_vehicles(config, companies, warehouses, customers):
+    """Load the vehicle catalog, the PDI checklists and about 150 vehicles
+    in every state across the rooftops, with their stock moves, PDIs,
+    mileage, photos, papers and this week's bookings
+    (scripts/demo_data/vehicles.py)"""
+    return vehicle_data.load(
+        config, SEED, companies, warehouses, customers, group_data.STAFF,
+        group_data.TIMEZONE)
 
 
 if __name__ == '__main__':
