@@ -11,7 +11,16 @@ A benchmark is a module bench/bench_<topic>.py with a function::
                  'value': 0.42, 'unit': 's'}]
 
 Each result is a dict with at least `name`, `value` and `unit`; anything
-else JSON can hold (sizes, counts, parameters) may be added.  A benchmark
+else JSON can hold (sizes, counts, parameters) may be added.  Keys with a
+common meaning:
+
+    backend   'sqlite' or 'postgresql' for a figure measured on a database,
+              None for one measured without
+    target    the figure a result should reach, e.g. '<= 100' (in `unit`)
+    met       whether `value` reaches `target` (with `target` only)
+    skipped   why a result could not be measured (`value` is then None)
+
+A benchmark
 sets up what it needs itself (a database through trytond's test tools, for
 example) and cleans up after itself.  Benchmarks are never run by the test
 targets, and tests never time anything.
@@ -22,7 +31,12 @@ The document, also written to bench/results/latest.json (git-ignored)::
                  "machine": ..., "cpu_count": ...},
      "commit": <git HEAD or null>, "started": <UTC ISO 8601>,
      "benchmarks": [{"module": "bench_x", "seconds": <wall time of run()>,
-                     "results": [...]}  or  {"module": ..., "error": ...}]}
+                     "loadavg": [<1-minute load average before, after>],
+                     "results": [...]}  or  {"module": ..., "error": ...}],
+     "targets": {"met": [<module: name (backend)>...], "missed": [...]}}
+
+The load averages tell how much else ran on the machine meanwhile: the
+figures are wall times, and other processes on the same cores stretch them.
 
 Usage: python bench/run.py [NAME...]   (NAME: bench_x or x; default all)
 The exit status is 1 when a benchmark raised, 0 otherwise.
@@ -73,15 +87,24 @@ def discover(names=()):
     return modules
 
 
+def loadavg():
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
 def run_one(name):
     try:
         module = importlib.import_module(name)
+        load = loadavg()
         start = time.perf_counter()
         results = module.run()
         seconds = time.perf_counter() - start
         return {
             'module': name,
             'seconds': round(seconds, 6),
+            'loadavg': [load, loadavg()],
             'results': list(results or []),
             }
     except Exception:
@@ -89,6 +112,20 @@ def run_one(name):
             'module': name,
             'error': traceback.format_exc(limit=5),
             }
+
+
+def targets(benchmarks):
+    "Return the names of the results with a target, met and missed"
+    summary = {'met': [], 'missed': []}
+    for benchmark in benchmarks:
+        for result in benchmark.get('results', []):
+            if 'met' not in result:
+                continue
+            name = f"{benchmark['module']}: {result['name']}"
+            if result.get('backend'):
+                name += f" ({result['backend']})"
+            summary['met' if result['met'] else 'missed'].append(name)
+    return summary
 
 
 def main(argv):
@@ -103,6 +140,7 @@ def main(argv):
     for name in discover(argv):
         print(f"bench: {name}", file=sys.stderr)
         document['benchmarks'].append(run_one(name))
+    document['targets'] = targets(document['benchmarks'])
     text = json.dumps(document, indent=2, default=str)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text + '\n')
