@@ -222,16 +222,11 @@ class Booking(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def validate(cls, bookings):
-        # Before the platform's check of the exclusion constraint (made on
-        # backends that cannot enforce it) to name the booking in the way
-        cls.check_vehicle(bookings)
-        cls.check_overlap(bookings)
         super().validate(bookings)
+        cls.check_vehicle(bookings)
 
     @classmethod
     def check_vehicle(cls, bookings, field_names=None):
-        if field_names and not (field_names & {'vehicle', 'state'}):
-            return
         for booking in bookings:
             if (booking.state in {'reserved', 'out'}
                     and booking.vehicle.state in UNBOOKABLE):
@@ -241,43 +236,84 @@ class Booking(Workflow, ModelSQL, ModelView):
                         state=booking.vehicle.state_string))
 
     @classmethod
-    def check_overlap(cls, bookings, field_names=None):
-        """Refuse two bookings of a vehicle at the same time.
+    def _before_create(cls, vlist):
+        vlist = super()._before_create(vlist)
+        cls.check_overlap([(None, v) for v in vlist])
+        return vlist
 
-        The exclusion constraint guards PostgreSQL also against concurrent
-        requests; on SQLite, which writes one transaction at a time, this
-        check runs after the row is written and is the guard."""
-        if field_names and not (field_names & {
-                    'vehicle', 'planned_start', 'planned_end', 'state'}):
-            return
+    @classmethod
+    def check_overlap(cls, items):
+        """Refuse two bookings of a vehicle at the same time, naming the
+        booking in the way, before anything is written.
+
+        items are (booking, values) with the values to write.  The
+        exclusion constraint guards PostgreSQL against concurrent requests;
+        on SQLite, which cannot hold it, trytond checks it after the write,
+        and SQLite writes one transaction at a time."""
         pool = Pool()
         Lang = pool.get('ir.lang')
-        lang = Lang.get()
-        for booking in bookings:
-            if booking.state == 'cancelled':
+        Vehicle = pool.get('dms.vehicle')
+        fields_ = ['vehicle', 'planned_start', 'planned_end', 'state']
+        slots = []
+        for booking, values in items:
+            if booking is None:
+                slot = {f: values.get(f) for f in fields_}
+                slot['state'] = slot['state'] or cls.default_state()
+            else:
+                if not (values.keys() & set(fields_)):
+                    continue
+                slot = {f: values.get(f, getattr(booking, f)) for f in fields_}
+                if isinstance(slot['vehicle'], Vehicle):
+                    slot['vehicle'] = slot['vehicle'].id
+            if (slot['state'] == 'cancelled' or not slot['vehicle']
+                    or not slot['planned_start'] or not slot['planned_end']):
                 continue
-            others = cls.search([
-                    ('vehicle', '=', booking.vehicle.id),
-                    ('id', '!=', booking.id),
-                    ('state', '!=', 'cancelled'),
-                    ('planned_start', '<', booking.planned_end),
-                    ('planned_end', '>', booking.planned_start),
-                    ], limit=1, order=[('planned_start', 'ASC')])
+            slot['id'] = booking.id if booking else None
+            slots.append(slot)
+        if not slots:
+            return
+        lang = Lang.get()
+
+        def raise_overlap(slot, start, end, booking):
+            raise BookingValidationError(gettext(
+                    'dms_vehicle.msg_booking_overlap',
+                    vehicle=Vehicle(slot['vehicle']).rec_name,
+                    start=lang.strftime(start),
+                    end=lang.strftime(end),
+                    booking=booking))
+
+        for i, slot in enumerate(slots):
+            for other in slots[i + 1:]:
+                if (other['vehicle'] == slot['vehicle']
+                        and other['planned_start'] < slot['planned_end']
+                        and other['planned_end'] > slot['planned_start']):
+                    raise_overlap(
+                        slot, other['planned_start'], other['planned_end'],
+                        '')
+            domain = [
+                ('vehicle', '=', slot['vehicle']),
+                ('state', '!=', 'cancelled'),
+                ('planned_start', '<', slot['planned_end']),
+                ('planned_end', '>', slot['planned_start']),
+                ]
+            if slot['id'] is not None:
+                domain.append(('id', '!=', slot['id']))
+            others = cls.search(
+                domain, limit=1, order=[('planned_start', 'ASC')])
             if others:
                 other, = others
-                raise BookingValidationError(gettext(
-                        'dms_vehicle.msg_booking_overlap',
-                        vehicle=booking.vehicle.rec_name,
-                        start=lang.strftime(other.planned_start),
-                        end=lang.strftime(other.planned_end),
-                        booking=other.borrower.rec_name if other.borrower
-                        else other.purpose_string))
+                raise_overlap(
+                    slot, other.planned_start, other.planned_end,
+                    other.borrower.rec_name if other.borrower
+                    else other.purpose_string)
 
     @classmethod
     def check_modification(cls, mode, bookings, values=None, external=False):
         super().check_modification(
             mode, bookings, values=values, external=external)
-        if mode == 'delete':
+        if mode == 'write':
+            cls.check_overlap([(b, values) for b in bookings])
+        elif mode == 'delete':
             for booking in bookings:
                 if booking.state in {'out', 'returned'}:
                     raise AccessError(gettext(
