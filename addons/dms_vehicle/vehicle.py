@@ -516,7 +516,7 @@ class Vehicle(
         super().on_modification(mode, vehicles, field_names=field_names)
         if mode == 'create':
             cls._update_lots(vehicles)
-            cls._record_history(vehicles, {'plate', 'owner'})
+            cls._record_history(vehicles, {'plate', 'owner'}, new=True)
         elif mode == 'write':
             if field_names & {'vin', 'variant'}:
                 cls._update_lots(vehicles)
@@ -585,7 +585,7 @@ class Vehicle(
                 cache.pop(vehicle.id, None)
 
     @classmethod
-    def _record_history(cls, vehicles, field_names):
+    def _record_history(cls, vehicles, field_names, new=False):
         pool = Pool()
         Plate = pool.get('dms.vehicle.plate')
         Owner = pool.get('dms.vehicle.owner')
@@ -594,7 +594,7 @@ class Vehicle(
         plates, owners, closed = [], [], []
         if 'plate' in field_names:
             for vehicle in vehicles:
-                if vehicle.plate and (not vehicle.plates
+                if vehicle.plate and (new or not vehicle.plates
                         or vehicle.plates[0].plate != vehicle.plate):
                     plates.append({
                             'vehicle': vehicle.id,
@@ -603,7 +603,8 @@ class Vehicle(
                             })
         if 'owner' in field_names:
             for vehicle in vehicles:
-                current = vehicle.owners[0] if vehicle.owners else None
+                current = (
+                    vehicle.owners[0] if not new and vehicle.owners else None)
                 if current and not current.end_date:
                     if current.owner == vehicle.owner:
                         continue
