@@ -13,6 +13,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.sql.functions import TSRange
 from trytond.sql.operators import RangeOverlap
+from trytond.tools.timezone import SERVER, UTC, get_tzinfo
 from trytond.transaction import Transaction
 
 from .exceptions import BookingStateError, BookingValidationError
@@ -70,9 +71,21 @@ class Booking(Workflow, ModelSQL, ModelView):
         "Planned End", required=True, states=_states,
         domain=[('planned_end', '>', Eval('planned_start'))])
     actual_out = fields.DateTime(
-        "Out", readonly=True, help="When the vehicle was handed out.")
+        "Out",
+        states={
+            'readonly': Eval('state') != 'reserved',
+            },
+        help="When the vehicle was handed out; now when left empty.")
     actual_in = fields.DateTime(
-        "In", readonly=True, help="When the vehicle came back.")
+        "In",
+        domain=['OR',
+            ('actual_in', '=', None),
+            ('actual_in', '>=', Eval('actual_out')),
+            ],
+        states={
+            'readonly': Eval('state') != 'out',
+            },
+        help="When the vehicle came back; now when left empty.")
     mileage_out = fields.Integer(
         "Mileage Out (km)",
         domain=['OR', ('mileage_out', '=', None), ('mileage_out', '>=', 0)],
@@ -338,8 +351,11 @@ class Booking(Workflow, ModelSQL, ModelView):
                         'dms_vehicle.msg_booking_vehicle_state',
                         vehicle=booking.vehicle.rec_name,
                         state=booking.vehicle.state_string))
-            readings.append(booking._mileage(booking.mileage_out, now))
-        cls.write(bookings, {'actual_out': now})
+            if not booking.actual_out:
+                booking.actual_out = now
+            readings.append(
+                booking._mileage(booking.mileage_out, booking.actual_out))
+        cls.save(bookings)
         Mileage.create(readings)
 
     @classmethod
@@ -355,17 +371,28 @@ class Booking(Workflow, ModelSQL, ModelView):
                 raise BookingStateError(gettext(
                         'dms_vehicle.msg_booking_mileage_in',
                         booking=booking.rec_name))
-            readings.append(booking._mileage(booking.mileage_in, now))
-        cls.write(bookings, {'actual_in': now})
+            if not booking.actual_in:
+                booking.actual_in = max(now, booking.actual_out or now)
+            readings.append(
+                booking._mileage(booking.mileage_in, booking.actual_in))
+        cls.save(bookings)
         Mileage.create(readings)
 
     def _mileage(self, reading, when):
+        "Return the values of the mileage reading at the (UTC) time"
         return {
             'vehicle': self.vehicle.id,
-            'date': when.date(),
+            'date': self._local_date(when),
             'reading': reading,
             'source': 'booking',
             }
+
+    def _local_date(self, when):
+        "Return the date of the UTC time in the rooftop's timezone"
+        tzinfo = (
+            get_tzinfo(self.company.timezone) if self.company.timezone
+            else SERVER)
+        return when.replace(tzinfo=UTC).astimezone(tzinfo).date()
 
     @classmethod
     @ModelView.button
