@@ -331,9 +331,14 @@ def _write(output, result):
 
 
 def _activate():
-    "Restore or activate the database DB_NAME with dms_vehicle"
+    """Restore or activate the database DB_NAME with dms_vehicle, then leave
+    the test mode that importing trytond.tests.test_tryton switched on: a
+    test pool validates Function fields on every create and write (a lot's
+    quantity, a vehicle's stock position), which a server never does"""
+    from trytond.pool import Pool
     from trytond.tests.test_tryton import activate_module
     activate_module('dms_vehicle')
+    Pool.test = False
 
 
 def _setup_company_catalog(makes):
