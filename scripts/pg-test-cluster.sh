@@ -102,12 +102,6 @@ as_server "$PG_BINDIR/pg_ctl" start -D "$data" -w -t 60 -s \
 export PGHOST="$sockets" PGPORT="$PG_PORT" PGUSER=postgres
 export TRYTOND_DATABASE_URI="postgresql://postgres@/?host=$sockets&port=$PG_PORT"
 export PATH="$PG_BINDIR:$PATH"
-# Every database made from template1 gets btree_gist, which exclusion
-# constraints on a column and a range (no overlapping vehicle bookings) need;
-# trytond silently leaves such a constraint out without it.
-as_server "$PG_BINDIR/psql" -h "$sockets" -p "$PG_PORT" -U postgres -q \
-    -d template1 -c 'CREATE EXTENSION IF NOT EXISTS btree_gist' \
-    || { echo "pg-test-cluster: btree_gist is missing" >&2; exit 4; }
 echo "pg-test-cluster: PostgreSQL $("$PG_BINDIR/postgres" -V | awk '{print $3}')" \
     "on $sockets port $PG_PORT" >&2
 
