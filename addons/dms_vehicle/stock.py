@@ -1,11 +1,23 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.model import fields
+from sql import Null
+
+from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 
 
 class Move(metaclass=PoolMeta):
     __name__ = 'stock.move'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # Where each vehicle is and since when is computed from its lot's
+        # moves; neither stock nor stock_lot indexes them
+        cls._sql_indexes.add(
+            Index(t, (t.lot, Index.Range()), (t.state, Index.Equality()),
+                where=t.lot != Null))
 
     @classmethod
     def _get_origin(cls):

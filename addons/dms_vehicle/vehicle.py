@@ -3,7 +3,7 @@
 import datetime as dt
 from collections import defaultdict
 
-from sql import Null, Window
+from sql import Literal, Null, Window
 from sql.aggregate import Max, Sum
 from sql.conditionals import Case
 from sql.functions import CurrentTimestamp, RowNumber
@@ -133,6 +133,10 @@ class Vehicle(
     lot = fields.Many2One(
         'stock.lot', "Lot", readonly=True, ondelete='RESTRICT',
         help="The stock lot of the variant's product, numbered by the VIN.")
+    on_hand = fields.Boolean(
+        "On Hand", readonly=True,
+        help="The vehicle's lot is in a storage location of the group now; "
+        "kept up to date by its stock moves.")
     lot_moved = fields.Function(
         fields.Boolean("Lot Moved"), 'get_lot_moved')
     holding_company = fields.Function(
@@ -196,6 +200,8 @@ class Vehicle(
             ]
         cls._sql_indexes.update({
                 Index(t, (t.make, Index.Range()), (t.state, Index.Equality())),
+                Index(t, (t.on_hand, Index.Equality(cardinality='low')),
+                    where=t.on_hand == Literal(True)),
                 Index(t, (t.state, Index.Equality())),
                 Index(t, (t.model, Index.Range())),
                 Index(t, (t.variant, Index.Range())),
@@ -285,6 +291,10 @@ class Vehicle(
     @classmethod
     def default_usage(cls):
         return 'new'
+
+    @classmethod
+    def default_on_hand(cls):
+        return False
 
     # --- names and search ---------------------------------------------
 
@@ -910,6 +920,8 @@ class Vehicle(
         used = []
         for vehicle in vehicles:
             in_stock = positions[vehicle.id] is not None
+            if bool(vehicle.on_hand) != in_stock:
+                to_write[('on_hand', in_stock)].append(vehicle)
             last = last_moves.get(vehicle.lot.id)
             state = vehicle.state
             if in_stock:
@@ -931,10 +943,10 @@ class Vehicle(
             elif state == 'delivered':
                 state = 'sold'
             if state != vehicle.state:
-                to_write[state].append(vehicle)
+                to_write[('state', state)].append(vehicle)
         args = []
-        for state, state_vehicles in to_write.items():
-            args.extend((state_vehicles, {'state': state}))
+        for (name, value), changed in to_write.items():
+            args.extend((changed, {name: value}))
         if args:
             cls.write(*args)
         used = [v for v in used if v.usage == 'new']
@@ -1128,6 +1140,7 @@ class Vehicle(
                 'dismantler', 'destruction_certificate']:
             default.setdefault(name, None)
         default.setdefault('state', 'ordered')
+        default.setdefault('on_hand', False)
         return super().copy(vehicles, default=default)
 
 
