@@ -96,6 +96,8 @@ LIST_FIELDS = [
     'rec_name', '_timestamp', '_write', '_delete',
     ]
 IN_STOCK = ['in_stock', 'reserved']
+# The "In Stock" tab of Dealer Management > Vehicles (act_vehicle_form)
+IN_STOCK_DOMAIN = [('state', 'in', IN_STOCK), ('on_hand', '=', True)]
 
 
 def make_vins(count, prefixes, start=0):
@@ -554,7 +556,7 @@ def _load_vehicles(company, variants):
                 vehicle_id + i, vin, make, variant['model'], variant['id'],
                 2020 + i % 6, *decoded(vin),
                 COLOURS[i % len(COLOURS)], plate, usage, state,
-                lot_id + i, now, 0))
+                state in IN_STOCK, lot_id + i, now, 0))
         lots.append((lot_id + i, vin, variant['product'], True, now, 0))
         if plate:
             plates.append((
@@ -577,7 +579,8 @@ def _load_vehicles(company, variants):
     _bulk_insert(cursor, 'dms_vehicle', [
             'id', 'vin', 'make', 'model', 'variant', 'model_year',
             'manufacturer', 'manufacture_country', 'exterior_colour',
-            'plate', 'usage', 'state', 'lot', 'create_date', 'create_uid'],
+            'plate', 'usage', 'state', 'on_hand', 'lot', 'create_date',
+            'create_uid'],
         vehicles)
     _bulk_insert(cursor, 'dms_vehicle_plate', [
             'id', 'vehicle', 'plate', 'date', 'create_date', 'create_uid'],
@@ -628,7 +631,7 @@ def time_list(database, login, password, make):
         return data['result']
 
     context = call('model.res.user.get_preferences', True, {})
-    domain = [('make', '=', make), ('state', 'in', IN_STOCK)]
+    domain = [('make', '=', make)] + IN_STOCK_DOMAIN
     in_stock_of_make = call(
         'model.dms.vehicle.search_count', domain, 0, None, context)
     timings = {'search': [], 'search_count': [], 'read': []}
@@ -690,7 +693,7 @@ def child_list(output):
     assert len(ids) == LIST_LIMIT
     assert count == min(in_stock_of_make, LIST_COUNT_LIMIT)
     assert ids == sorted(ids, reverse=True)
-    domain = [('make', '=', make), ('state', 'in', IN_STOCK)]
+    domain = [('make', '=', make)] + IN_STOCK_DOMAIN
     assert all(r['make.'] and r['make.']['id'] == make for r in rows)
     assert all(r['holding_company'] == company.id for r in rows)
     assert all(r['days_in_stock'] is not None for r in rows)
