@@ -393,10 +393,9 @@ class Vehicle(
                 values['manufacturer'] = decoded['manufacturer']
                 values['manufacture_country'] = decoded['country']
                 if mode == 'create':
-                    values.setdefault('model_year', decoded['model_year'])
-                    values.setdefault('make', decoded['make'])
-                    if values['make'] is None:
-                        values['make'] = decoded['make']
+                    for name in ['model_year', 'make']:
+                        if values.get(name) is None:
+                            values[name] = decoded[name]
         if values.get('variant'):
             variant = Variant(values['variant'])
             values['model'] = variant.model.id
