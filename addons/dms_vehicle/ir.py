@@ -62,8 +62,9 @@ class Attachment(metaclass=PoolMeta):
         super().on_modification(mode, attachments, field_names=field_names)
         if mode == 'delete':
             return
+        # A resource of a model that is not activated stays a string
         vehicle_photos = [a for a in attachments
-            if a.resource and a.resource.__name__ == 'dms.vehicle']
+            if getattr(a.resource, '__name__', None) == 'dms.vehicle']
         if not vehicle_photos:
             return
         if mode == 'create' or 'data' in field_names:
