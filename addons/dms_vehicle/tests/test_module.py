@@ -4,6 +4,7 @@ import datetime as dt
 import io
 import unittest
 
+from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.dms_vehicle import vin as vin_tools
@@ -158,6 +159,41 @@ class DmsVehicleTestCase(
             with self.assertRaisesRegex(
                     VehicleStateError, 'is scrapped and cannot be reserved'):
                 Vehicle.reserve([vehicle])
+
+    @with_transaction()
+    def test_delete_vehicle(self):
+        "Test deleting a vehicle deletes its lot, unless the lot has moves"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        Lot = pool.get('stock.lot')
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        company = create_company()
+        with set_company(company):
+            variant = self._variant()
+            vehicle, moved = Vehicle.create([
+                    {'vin': 'WVWZZZ1JZXW000004', 'variant': variant.id},
+                    {'vin': 'WVWZZZ1JZXW000005', 'variant': variant.id},
+                    ])
+            lot = vehicle.lot
+            Vehicle.delete([vehicle])
+            self.assertFalse(Lot.search([('id', '=', lot.id)]))
+
+            supplier, = Location.search([('code', '=', 'SUP')])
+            storage, = Location.search([('code', '=', 'STO')])
+            Move.create([{
+                        'product': variant.product.id,
+                        'lot': moved.lot.id,
+                        'quantity': 1,
+                        'unit': variant.product.default_uom.id,
+                        'from_location': supplier.id,
+                        'to_location': storage.id,
+                        'unit_price': 0,
+                        'currency': company.currency.id,
+                        }])
+            with self.assertRaisesRegex(
+                    AccessError, 'because it has stock moves'):
+                Vehicle.delete([moved])
 
     @with_transaction()
     def test_aging_bucket(self):
