@@ -74,6 +74,7 @@ class Make(DeactivableMixin, ModelSQL, ModelView):
         Vehicle = pool.get('dms.vehicle')
         super().on_modification(mode, makes, field_names=field_names)
         Vehicle._make_cache.clear()
+        Vehicle._variant_cache.clear()
 
 
 class Model(DeactivableMixin, ModelSQL, ModelView):
@@ -96,6 +97,14 @@ class Model(DeactivableMixin, ModelSQL, ModelView):
                 'dms_vehicle.msg_model_name_unique'),
             ]
         cls._order.insert(0, ('name', 'ASC'))
+
+    @classmethod
+    def on_modification(cls, mode, models, field_names=None):
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        super().on_modification(mode, models, field_names=field_names)
+        if mode != 'create':
+            Vehicle._variant_cache.clear()
 
     def get_rec_name(self, name):
         return f'{self.make.rec_name} {self.name}'
@@ -223,7 +232,10 @@ class Variant(sequence_ordered(), DeactivableMixin, ModelSQL, ModelView):
     def on_modification(cls, mode, variants, field_names=None):
         pool = Pool()
         Template = pool.get('product.template')
+        Vehicle = pool.get('dms.vehicle')
         super().on_modification(mode, variants, field_names=field_names)
+        if mode != 'create':
+            Vehicle._variant_cache.clear()
         if mode == 'write' and field_names & {'name', 'model', 'list_price'}:
             for variant in variants:
                 if variant.product:

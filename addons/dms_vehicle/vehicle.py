@@ -184,6 +184,8 @@ class Vehicle(
     comment = fields.Text("Comment")
 
     _make_cache = Cache('dms.vehicle.make_by_manufacturer', context=False)
+    # The model and make of a variant, for intake in bulk
+    _variant_cache = Cache('dms.vehicle.variant_catalog', context=False)
 
     @classmethod
     def __setup__(cls):
@@ -397,9 +399,12 @@ class Vehicle(
                         if values.get(name) is None:
                             values[name] = decoded[name]
         if values.get('variant'):
-            variant = Variant(values['variant'])
-            values['model'] = variant.model.id
-            values['make'] = variant.model.make.id
+            catalog = cls._variant_cache.get(values['variant'])
+            if catalog is None:
+                variant = Variant(values['variant'])
+                catalog = (variant.model.id, variant.model.make.id)
+                cls._variant_cache.set(values['variant'], catalog)
+            values['model'], values['make'] = catalog
         elif values.get('model'):
             values['make'] = Model(values['model']).make.id
         return values
