@@ -239,7 +239,7 @@ class Booking(Workflow, ModelSQL, ModelView):
         cls.check_vehicle(bookings)
 
     @classmethod
-    def check_vehicle(cls, bookings, field_names=None):
+    def check_vehicle(cls, bookings):
         for booking in bookings:
             if (booking.state in {'reserved', 'out'}
                     and booking.vehicle.state in UNBOOKABLE):
@@ -337,44 +337,38 @@ class Booking(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('out')
     def check_out(cls, bookings):
-        pool = Pool()
-        Mileage = pool.get('dms.vehicle.mileage')
-        now = dt.datetime.now()
-        readings = []
-        for booking in bookings:
-            if booking.mileage_out is None:
-                raise BookingStateError(gettext(
-                        'dms_vehicle.msg_booking_mileage_out',
-                        booking=booking.rec_name))
-            if booking.vehicle.state in UNBOOKABLE:
-                raise BookingStateError(gettext(
-                        'dms_vehicle.msg_booking_vehicle_state',
-                        vehicle=booking.vehicle.rec_name,
-                        state=booking.vehicle.state_string))
-            if not booking.actual_out:
-                booking.actual_out = now
-            readings.append(
-                booking._mileage(booking.mileage_out, booking.actual_out))
-        cls.save(bookings)
-        Mileage.create(readings)
+        # The vehicle's state is checked by validate when the state is written
+        cls._hand_over(
+            bookings, 'mileage_out', 'actual_out',
+            'dms_vehicle.msg_booking_mileage_out',
+            lambda booking, now: now)
 
     @classmethod
     @ModelView.button
     @Workflow.transition('returned')
     def check_in(cls, bookings):
+        cls._hand_over(
+            bookings, 'mileage_in', 'actual_in',
+            'dms_vehicle.msg_booking_mileage_in',
+            lambda booking, now: max(now, booking.actual_out or now))
+
+    @classmethod
+    def _hand_over(cls, bookings, mileage_name, time_name, message, default):
+        """Record the time (default(booking, now) when empty) and the
+        mileage reading of handing the vehicles out or taking them back"""
         pool = Pool()
         Mileage = pool.get('dms.vehicle.mileage')
         now = dt.datetime.now()
         readings = []
         for booking in bookings:
-            if booking.mileage_in is None:
+            reading = getattr(booking, mileage_name)
+            if reading is None:
                 raise BookingStateError(gettext(
-                        'dms_vehicle.msg_booking_mileage_in',
-                        booking=booking.rec_name))
-            if not booking.actual_in:
-                booking.actual_in = max(now, booking.actual_out or now)
+                        message, booking=booking.rec_name))
+            if not getattr(booking, time_name):
+                setattr(booking, time_name, default(booking, now))
             readings.append(
-                booking._mileage(booking.mileage_in, booking.actual_in))
+                booking._mileage(reading, getattr(booking, time_name)))
         cls.save(bookings)
         Mileage.create(readings)
 

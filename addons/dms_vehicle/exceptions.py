@@ -30,7 +30,3 @@ class BookingStateError(UserError):
 
 class PDIError(UserError):
     pass
-
-
-class PhotoError(ValidationError):
-    pass

@@ -168,11 +168,8 @@ class PDI(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('passed')
     def pass_(cls, pdis):
+        cls._check_technician(pdis)
         for pdi in pdis:
-            if not pdi.technician:
-                raise PDIError(gettext(
-                        'dms_vehicle.msg_pdi_technician',
-                        pdi=pdi.rec_name))
             if not pdi.lines:
                 raise PDIError(gettext(
                         'dms_vehicle.msg_pdi_no_items', pdi=pdi.rec_name))
@@ -187,6 +184,11 @@ class PDI(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('failed')
     def fail(cls, pdis):
+        cls._check_technician(pdis)
+
+    @classmethod
+    def _check_technician(cls, pdis):
+        "A result is recorded by a technician"
         for pdi in pdis:
             if not pdi.technician:
                 raise PDIError(gettext(
