@@ -4,11 +4,12 @@ import datetime as dt
 import io
 import unittest
 
+from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.dms_vehicle import vin as vin_tools
-from trytond.modules.dms_vehicle.exceptions import VehicleStateError
+from trytond.modules.dms_vehicle.exceptions import PDIError, VehicleStateError
 from trytond.modules.dms_vehicle.ir import make_thumbnail
 from trytond.modules.party.tests import (
     PartyCheckEraseMixin, PartyCheckReplaceMixin)
@@ -194,6 +195,50 @@ class DmsVehicleTestCase(
             with self.assertRaisesRegex(
                     AccessError, 'because it has stock moves'):
                 Vehicle.delete([moved])
+
+    @with_transaction()
+    def test_pdi_result_needs_technician(self):
+        "Test a PDI result is refused without a technician"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        PDI = pool.get('dms.vehicle.pdi')
+        company = create_company()
+        with set_company(company):
+            vehicle, = Vehicle.create([{'vin': 'WVWZZZ1JZXW000006'}])
+            pdi, = PDI.create([{
+                        'vehicle': vehicle.id,
+                        'lines': [('create', [{
+                                        'name': "Lights",
+                                        'result': 'ok',
+                                        }])],
+                        }])
+            for button in [PDI.pass_, PDI.fail]:
+                with self.assertRaisesRegex(
+                        PDIError, 'Set the technician of inspection'):
+                    button([pdi])
+            self.assertEqual(pdi.state, 'draft')
+
+    @with_transaction()
+    def test_booking_hand_out_refused_for_customer_vehicle(self):
+        "Test a booked vehicle that went to a customer is not handed out"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        Booking = pool.get('dms.vehicle.booking')
+        company = create_company()
+        with set_company(company):
+            vehicle, = Vehicle.create([{'vin': 'WVWZZZ1JZXW000007'}])
+            start = dt.datetime(2026, 11, 23, 9)
+            booking, = Booking.create([{
+                        'vehicle': vehicle.id,
+                        'purpose': 'internal_use',
+                        'planned_start': start,
+                        'planned_end': start + dt.timedelta(hours=2),
+                        'mileage_out': 10,
+                        }])
+            Vehicle.to_customer([vehicle])
+            with self.assertRaisesRegex(
+                    UserError, 'is "Customer Vehicle" and cannot be booked'):
+                Booking.check_out([booking])
 
     @with_transaction()
     def test_aging_bucket(self):
