@@ -29,6 +29,7 @@ from trytond.url import host
 
 from .exceptions import (
     MessageModificationError, MessageSendError, MessageValidationError)
+from .tools import search_any
 
 logger = logging.getLogger(__name__)
 
@@ -181,16 +182,11 @@ class Message(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, value = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('subject', operator, value),
-            ('body', operator, value),
-            ('party.rec_name', operator, value),
-            ]
+        return search_any(clause, [
+            'subject',
+            'body',
+            'party.rec_name',
+            ])
 
     @classmethod
     def view_attributes(cls):

@@ -5,6 +5,8 @@ from trytond.model import (
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from .tools import search_any
+
 DEPARTMENT_TYPES = [
     ('new_vehicles', "New Vehicles"),
     ('used_vehicles', "Used Vehicles"),
@@ -73,12 +75,7 @@ class Department(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, value = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('code', operator, value),
-            ('name', operator, value),
-            ]
+        return search_any(clause, [
+            'code',
+            'name',
+            ])

@@ -15,6 +15,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .exceptions import DocumentValidationError
+from .tools import search_any
 
 logger = logging.getLogger(__name__)
 
@@ -113,15 +114,10 @@ class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, value = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, value),
-            ('holder.rec_name', operator, value),
-            ]
+        return search_any(clause, [
+            'number',
+            'holder.rec_name',
+            ])
 
     @classmethod
     def _status_dates(cls):

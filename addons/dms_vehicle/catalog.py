@@ -9,6 +9,7 @@ from trytond.model import (
     sequence_ordered)
 from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.dms_base.tools import search_any
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
@@ -111,15 +112,10 @@ class Model(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, value = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('name', operator, value),
-            ('make.name', operator, value),
-            ]
+        return search_any(clause, [
+            'name',
+            'make.name',
+            ])
 
 
 class Variant(sequence_ordered(), DeactivableMixin, ModelSQL, ModelView):
@@ -186,16 +182,11 @@ class Variant(sequence_ordered(), DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, value = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('name', operator, value),
-            ('model.rec_name', operator, value),
-            ('engine', operator, value),
-            ]
+        return search_any(clause, [
+            'name',
+            'model.rec_name',
+            'engine',
+            ])
 
     @classmethod
     def preprocess_values(cls, mode, values):

@@ -16,6 +16,7 @@ from trytond.ir.attachment import AttachmentCopyMixin
 from trytond.ir.note import NoteCopyMixin
 from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
+from trytond.modules.dms_base.tools import search_any
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
@@ -312,15 +313,11 @@ class Vehicle(
     @classmethod
     def search_rec_name(cls, name, clause):
         _, operator, value = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        domain = [bool_op,
-            ('vin', operator, value),
-            ('plate', operator, value),
-            ('model.rec_name', operator, value),
-            ]
+        domain = search_any(clause, [
+            'vin',
+            'plate',
+            'model.rec_name',
+            ])
         if isinstance(value, str):
             normalized = vin_tools.normalize(value)
             if normalized != value:

@@ -7,6 +7,7 @@ from trytond.ir.date import Date
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.dms_base.customer_message import _safe_uri
+from trytond.modules.dms_base.tools import search_any
 from trytond.modules.party.tests import (
     PartyCheckEraseMixin, PartyCheckReplaceMixin)
 from trytond.pool import Pool
@@ -36,6 +37,16 @@ class DmsBaseTestCase(
         Configuration = pool.get('dms.configuration')
         configuration = Configuration(1)
         self.assertEqual(configuration.get_reminder_days(), [30, 15])
+
+    def test_search_any(self):
+        "Test a name search matches any field, or none for a negation"
+        self.assertEqual(
+            search_any(('rec_name', 'ilike', '%K-AB%'), ['vin', 'plate']),
+            ['OR', ('vin', 'ilike', '%K-AB%'), ('plate', 'ilike', '%K-AB%')])
+        for operator in ['!=', 'not ilike', 'not in']:
+            self.assertEqual(
+                search_any(('rec_name', operator, 'x'), ['code', 'name']),
+                ['AND', ('code', operator, 'x'), ('name', operator, 'x')])
 
     def test_safe_uri(self):
         "Test the password of a server is never shown in errors"

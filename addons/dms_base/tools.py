@@ -1,0 +1,13 @@
+# This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+
+
+def search_any(clause, names):
+    """Return the domain of a search_rec_name clause on the fields names: any
+    of them matches, or none of them for a negative operator (!=, not ...)"""
+    _, operator, value = clause[:3]
+    if operator.startswith('!') or operator.startswith('not '):
+        bool_op = 'AND'
+    else:
+        bool_op = 'OR'
+    return [bool_op, *((name, operator, value) for name in names)]
