@@ -18,6 +18,9 @@ Environment variables:
   to copy instead of building the demo, to save time while developing.
 - DMS_TEST_CHROMIUM: the chromium executable (default /usr/bin/chromium).
 - DMS_TEST_HEADED: set to 1 to watch the browser (needs a display).
+- CI: when set (as `.ci/run` and CI services do), a missing Playwright,
+  chromium or sao fails the test instead of skipping it, so that CI can
+  never pass without having driven the browser.
 
 Screenshots are written to tests/screenshots/.
 """
@@ -96,6 +99,13 @@ def tail(path, lines=40):
         return ''
 
 
+def missing(reason):
+    "Skip the browser test for a missing part, or fail under CI"
+    if os.environ.get('CI'):
+        raise RuntimeError(f"{reason}; CI must run the browser test")
+    raise unittest.SkipTest(reason)
+
+
 class BrowserTestCase(unittest.TestCase):
     "Log into sao as a dealer's staff member and open the dealer's lists"
 
@@ -105,21 +115,21 @@ class BrowserTestCase(unittest.TestCase):
         try:
             import playwright.sync_api  # noqa: F401
         except ImportError:
-            raise unittest.SkipTest(
+            missing(
                 "Playwright for Python is not installed "
                 "(requirements-test.txt)")
         if not os.access(CHROMIUM, os.X_OK):
-            raise unittest.SkipTest(
+            missing(
                 f"No chromium at {CHROMIUM} (apt-get install chromium)")
         if not CONFIG.is_file():
-            raise unittest.SkipTest(f"No configuration file {CONFIG}")
+            missing(f"No configuration file {CONFIG}")
         cls.sao = sao_root()
         if not cls.sao or not (cls.sao / 'index.html').is_file():
-            raise unittest.SkipTest(
+            missing(
                 f"The sao web client is not installed in {cls.sao} "
                 "(run `make sao`)")
         if not (cls.sao / 'node_modules').is_dir():
-            raise unittest.SkipTest(
+            missing(
                 f"sao's dependencies are not installed in "
                 f"{cls.sao / 'node_modules'} (run `make sao`)")
 
