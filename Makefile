@@ -121,7 +121,7 @@ run: $(VENV_STAMP) $(SAO_STAMP)
 lint: $(VENV_STAMP)
 	$(VENV)/bin/flake8 --ignore=$(FLAKE8_IGNORE) $(LINT_DIRS)
 
-test: $(VENV_STAMP)
+test: $(VENV_STAMP) $(SAO_STAMP)
 	$(MAKE) --no-print-directory lint
 	@mkdir -p var/db-cache
 	@# Drop the caches of other versions of the code
