@@ -107,7 +107,8 @@ def missing(reason):
 
 
 class BrowserTestCase(unittest.TestCase):
-    "Log into sao as a dealer's staff member and open the dealer's lists"
+    """Log into sao as a dealer's staff member and open the dealer's lists,
+    on the demo database whose content is checked too"""
 
     @classmethod
     def setUpClass(cls):
@@ -402,6 +403,88 @@ class BrowserTestCase(unittest.TestCase):
         self.assertTrue(path.is_file())
         with open(path, 'rb') as file:
             self.assertEqual(file.read(8), b'\x89PNG\r\n\x1a\n')
+
+    def test_demo_group_content(self):
+        """The demo database holds the dealer group the README describes:
+        three rooftops with their departments and a user of every role,
+        customers with documents expiring this month, the vehicle catalog
+        and 150 valid vehicles in every state, aging, with photos and
+        bookings this week"""
+        from trytond.modules.dms_vehicle import vin as vin_tools
+        today = dt.date.today()
+        database = sqlite3.connect(
+            f'file:{self.directory / f"{DATABASE}.sqlite"}?mode=ro',
+            uri=True)
+        self.addCleanup(database.close)
+
+        def value(query, *params):
+            return database.execute(query, params).fetchone()[0]
+
+        def column(query, *params):
+            return [r[0] for r in database.execute(query, params)]
+
+        self.assertEqual(value('SELECT COUNT(*) FROM company_company'), 3)
+        self.assertEqual(value(
+                'SELECT COUNT(DISTINCT company) FROM dms_department'), 3)
+        self.assertEqual(value('SELECT COUNT(*) FROM dms_department'), 15)
+        roles = column(
+            'SELECT g.name FROM res_group AS g '
+            'JOIN "res_user-res_group" AS l ON l."group" = g.id '
+            'JOIN res_user AS u ON u.id = l."user" '
+            "WHERE g.name LIKE 'Dealer %' AND u.login != 'admin' "
+            'GROUP BY g.name')
+        self.assertEqual(len(roles), 9, roles)
+        # customers: parties with a mobile number, neither staff nor rooftop
+        self.assertEqual(value(
+                'SELECT COUNT(DISTINCT party) FROM party_contact_mechanism '
+                "WHERE type = 'mobile' "
+                'AND party NOT IN (SELECT party FROM company_employee) '
+                'AND party NOT IN (SELECT party FROM company_company)'), 40)
+        self.assertEqual(value('SELECT COUNT(*) FROM company_employee'), 25)
+        self.assertGreaterEqual(value(
+                'SELECT COUNT(*) FROM dms_document WHERE vehicle IS NULL'),
+            100)
+        expiring = value(
+            'SELECT COUNT(*) FROM dms_document '
+            'WHERE expiry_date BETWEEN ? AND ?',
+            today.isoformat(), (today + dt.timedelta(days=31)).isoformat())
+        self.assertGreater(expiring, 0)
+
+        self.assertEqual(value('SELECT COUNT(*) FROM dms_vehicle_make'), 3)
+        self.assertEqual(value('SELECT COUNT(*) FROM dms_vehicle_model'), 10)
+        self.assertEqual(
+            value('SELECT COUNT(*) FROM dms_vehicle_variant'), 20)
+        vehicles = database.execute(
+            'SELECT vin, state FROM dms_vehicle').fetchall()
+        self.assertEqual(len(vehicles), 150)
+        self.assertEqual({s for _, s in vehicles}, {
+                'ordered', 'in_transit', 'in_stock', 'reserved', 'sold',
+                'delivered', 'customer', 'scrapped'})
+        invalid = [(v, vin_tools.check(v)) for v, _ in vehicles
+            if vin_tools.check(v)]
+        self.assertEqual(invalid, [])
+        # North American VINs carry their mandatory check digit
+        self.assertTrue(any(vin_tools.check_digit_required(v)
+                for v, _ in vehicles))
+
+        # days in stock from the last receipt of each vehicle on hand
+        receipts = column(
+            'SELECT MAX(m.effective_date) FROM dms_vehicle AS v '
+            'JOIN stock_move AS m ON m.lot = v.lot '
+            "WHERE v.on_hand AND m.state = 'done' GROUP BY v.id")
+        days = [(today - dt.date.fromisoformat(d)).days for d in receipts]
+        self.assertTrue(days and min(days) <= 30 and max(days) > 90, days)
+
+        self.assertGreater(value(
+                'SELECT COUNT(DISTINCT resource) FROM ir_attachment '
+                "WHERE resource LIKE 'dms.vehicle,%'"), 0)
+        week = [(today + dt.timedelta(days=d)).isoformat() for d in [-7, 8]]
+        bookings = database.execute(
+            'SELECT COUNT(*), COUNT(DISTINCT company) '
+            'FROM dms_vehicle_booking WHERE planned_start BETWEEN ? AND ?',
+            *[week]).fetchone()
+        self.assertGreater(bookings[0], 0)
+        self.assertEqual(bookings[1], 3)
 
 
 if __name__ == '__main__':
