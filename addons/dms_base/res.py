@@ -2,30 +2,77 @@
 # this repository contains the full copyright notices and license terms.
 from sql import Literal
 
+from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
+
+
+def _group_manager():
+    "Return the id of the Group Manager role or None while activating"
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    try:
+        return ModelData.get_id('dms_base', 'group_group_manager')
+    except KeyError:
+        # the module is being activated
+        return None
 
 
 class User(metaclass=PoolMeta):
     __name__ = 'res.user'
 
     @classmethod
+    def index_set_field(cls, name):
+        index = super().index_set_field(name)
+        if name == 'companies':
+            # The companies given with the roles in one call are the user's
+            # own: set them before the roles grant the missing ones
+            index -= 1
+        return index
+
+    @classmethod
+    def on_write(cls, users, values):
+        pool = Pool()
+        UserCompany = pool.get('res.user-company.company')
+        callbacks = super().on_write(users, values)
+        added = set()
+        for action in values.get('companies') or []:
+            if action[0] == 'add':
+                added.update(action[1])
+        if added:
+            user_ids = [u.id for u in users]
+
+            def keep_added():
+                # A company given by hand is the user's own even when the
+                # Group Manager role had already granted it
+                with without_check_access():
+                    links = UserCompany.search([
+                            ('user', 'in', user_ids),
+                            ('company', 'in', list(added)),
+                            ('granted_to_group_manager', '=', True),
+                            ])
+                    if links:
+                        UserCompany.write(links, {
+                                'granted_to_group_manager': False,
+                                })
+            callbacks.append(keep_added)
+        return callbacks
+
+    @classmethod
     def grant_group_companies(cls):
         """Give every Group Manager access to every company of the group.
 
-        Set-based: one query finds the missing user/company pairs."""
+        Set-based: one query finds the missing user/company pairs.  The
+        links are marked as granted to the Group Manager, so that they are
+        taken back when the user leaves the role."""
         pool = Pool()
-        ModelData = pool.get('ir.model.data')
         Company = pool.get('company.company')
         UserGroup = pool.get('res.user-res.group')
         UserCompany = pool.get('res.user-company.company')
         cursor = Transaction().connection.cursor()
 
-        try:
-            group_manager = ModelData.get_id(
-                'dms_base', 'group_group_manager')
-        except KeyError:
-            # the module is being activated
+        group_manager = _group_manager()
+        if group_manager is None:
             return
         user_group = UserGroup.user_group_all_table()
         company = Company.__table__()
@@ -42,7 +89,11 @@ class User(metaclass=PoolMeta):
                 & (user_company.id == None),  # noqa: E711
                 group_by=[user_group.user, company.id]))
         cursor.execute(*query)
-        to_create = [{'user': u, 'company': c} for u, c in cursor]
+        to_create = [{
+                'user': u,
+                'company': c,
+                'granted_to_group_manager': True,
+                } for u, c in cursor]
         if not to_create:
             return
         with without_check_access():
@@ -61,6 +112,88 @@ class User(metaclass=PoolMeta):
             if to_write:
                 cls.write(*to_write)
 
+    @classmethod
+    def revoke_group_companies(cls):
+        """Take back from the users who are no longer Group Manager the
+        companies that the role granted them.
+
+        The companies given to the user by hand are kept.  A user whose
+        current company is taken back works for the first company left, or
+        none.  Set-based: one query finds the links to delete."""
+        pool = Pool()
+        UserGroup = pool.get('res.user-res.group')
+        UserCompany = pool.get('res.user-company.company')
+        cursor = Transaction().connection.cursor()
+
+        group_manager = _group_manager()
+        if group_manager is None:
+            return
+        user_group = UserGroup.user_group_all_table()
+        user_company = UserCompany.__table__()
+
+        query = user_company.select(
+            user_company.id, user_company.user,
+            where=(user_company.granted_to_group_manager == Literal(True))
+            & ~user_company.user.in_(user_group.select(
+                    user_group.user,
+                    where=user_group.group == group_manager)))
+        cursor.execute(*query)
+        link_ids, user_ids = set(), set()
+        for link_id, user_id in cursor:
+            link_ids.add(link_id)
+            user_ids.add(user_id)
+        if not link_ids:
+            return
+        with without_check_access():
+            UserCompany.delete(UserCompany.browse(sorted(link_ids)))
+            to_write = []
+            for user in cls.browse(sorted(user_ids)):
+                values = user._company_left_values()
+                if values:
+                    to_write.extend([[user], values])
+            if to_write:
+                cls.write(*to_write)
+
+    def _company_left_values(self):
+        "Return the values that put the user back on a company they have"
+        companies = sorted(self.companies, key=lambda c: c.id)
+        if not self.company or self.company in companies:
+            return {}
+        company = companies[0] if companies else None
+        values = {'company': company.id if company else None}
+        if self.employee and self.employee.company != company:
+            employees = [e for e in self.employees if e.company == company]
+            values['employee'] = employees[0].id if employees else None
+        return values
+
+
+class UserCompany(metaclass=PoolMeta):
+    __name__ = 'res.user-company.company'
+
+    granted_to_group_manager = fields.Boolean(
+        "Granted to Group Manager",
+        help="Given because the user is a Group Manager, "
+        "and taken back when the user leaves the role.")
+
+    @classmethod
+    def default_granted_to_group_manager(cls):
+        return False
+
+
+class Group(metaclass=PoolMeta):
+    __name__ = 'res.group'
+
+    @classmethod
+    def on_modification(cls, mode, groups, field_names=None):
+        pool = Pool()
+        User = pool.get('res.user')
+        super().on_modification(mode, groups, field_names=field_names)
+        if mode == 'write' and 'parent' in field_names:
+            # Moving a group under or away from the Group Manager role
+            # makes its users join or leave the role
+            User.revoke_group_companies()
+            User.grant_group_companies()
+
 
 class UserGroup(metaclass=PoolMeta):
     __name__ = 'res.user-res.group'
@@ -70,5 +203,16 @@ class UserGroup(metaclass=PoolMeta):
         pool = Pool()
         User = pool.get('res.user')
         super().on_modification(mode, records, field_names=field_names)
+        if mode == 'write':
+            User.revoke_group_companies()
         if mode in {'create', 'write'}:
             User.grant_group_companies()
+
+    @classmethod
+    def on_delete(cls, records):
+        pool = Pool()
+        User = pool.get('res.user')
+        callbacks = super().on_delete(records)
+        # Once the links are gone
+        callbacks.append(User.revoke_group_companies)
+        return callbacks

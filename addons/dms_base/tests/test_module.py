@@ -109,6 +109,73 @@ class DmsBaseTestCase(
                         names)
 
     @with_transaction()
+    def test_group_manager_companies_taken_back(self):
+        "Test a user leaving Group Manager keeps only their own companies"
+        pool = Pool()
+        User = pool.get('res.user')
+        Group = pool.get('res.group')
+        ModelData = pool.get('ir.model.data')
+        group_manager = Group(
+            ModelData.get_id('dms_base', 'group_group_manager'))
+        rooftop_manager = Group(
+            ModelData.get_id('dms_base', 'group_rooftop_manager'))
+        north = create_company("North")
+        south = create_company("South")
+        east = create_company("East")
+        west = create_company("West")
+
+        # The roles come first in the values: North is still the user's own
+        user, = User.create([{
+                    'login': 'greta',
+                    'name': "Greta",
+                    'groups': [('add', [group_manager.id])],
+                    'companies': [('add', [north.id])],
+                    'company': north.id,
+                    }])
+        self.assertEqual(
+            {c.rec_name for c in user.companies},
+            {"North", "South", "East", "West"})
+        # Given by hand while already granted by the role: her own too
+        User.write([user], {
+                'companies': [('add', [south.id])],
+                'company': east.id,
+                })
+
+        User.write([user], {
+                'groups': [
+                    ('remove', [group_manager.id]),
+                    ('add', [rooftop_manager.id]),
+                    ],
+                })
+        user = User(user.id)
+        self.assertEqual(
+            sorted(c.rec_name for c in user.companies), ["North", "South"])
+        self.assertEqual(user.company, north)
+
+        # A group moved under the role and away again
+        directors = Group(name="Directors", users=[user])
+        directors.save()
+        directors.parent = group_manager
+        directors.save()
+        user = User(user.id)
+        self.assertEqual(len(user.companies), 4)
+        directors.parent = None
+        directors.save()
+        user = User(user.id)
+        self.assertEqual(
+            sorted(c.rec_name for c in user.companies), ["North", "South"])
+
+        # Leaving the group that held the role, by deleting the link
+        directors.parent = group_manager
+        directors.save()
+        User.write([user], {'company': west.id})
+        Group.write([directors], {'users': [('remove', [user.id])]})
+        user = User(user.id)
+        self.assertEqual(
+            sorted(c.rec_name for c in user.companies), ["North", "South"])
+        self.assertEqual(user.company, north)
+
+    @with_transaction()
     def test_preferred_channel(self):
         "Test customers are reached by e-mail first, then by SMS"
         pool = Pool()
