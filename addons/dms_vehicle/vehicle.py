@@ -20,7 +20,8 @@ from trytond.modules.dms_base.tools import search_any
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, inactive_records, without_check_access)
 
 from . import vin as vin_tools
 from .catalog import FUEL_TYPES
@@ -852,10 +853,12 @@ class Vehicle(
         cursor = transaction.connection.cursor()
 
         products = {m.product.id for m in moves}
-        vehicle_products = {
-            v.product.id for v in Variant.search([
-                    ('product', 'in', list(products)),
-                    ], order=[])}
+        # An archived variant's vehicles still move: guard them too
+        with inactive_records():
+            vehicle_products = {
+                v.product.id for v in Variant.search([
+                        ('product', 'in', list(products)),
+                        ], order=[])}
         moves = [m for m in moves if m.product.id in vehicle_products]
         if not moves:
             return

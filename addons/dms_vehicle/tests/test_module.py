@@ -9,12 +9,14 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.dms_vehicle import vin as vin_tools
-from trytond.modules.dms_vehicle.exceptions import PDIError, VehicleStateError
+from trytond.modules.dms_vehicle.exceptions import (
+    PDIError, VehicleStateError, VehicleStockError)
 from trytond.modules.dms_vehicle.ir import make_thumbnail
 from trytond.modules.party.tests import (
     PartyCheckEraseMixin, PartyCheckReplaceMixin)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
 
 
 class VINTestCase(unittest.TestCase):
@@ -195,6 +197,49 @@ class DmsVehicleTestCase(
             with self.assertRaisesRegex(
                     AccessError, 'because it has stock moves'):
                 Vehicle.delete([moved])
+
+    def _receive(self, vehicle, date=None):
+        "Receive the vehicle from the supplier into the storage location"
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        Company = pool.get('company.company')
+        company = Company(Transaction().context['company'])
+        supplier, = Location.search([('code', '=', 'SUP')])
+        storage, = Location.search([('code', '=', 'STO')])
+        move, = Move.create([{
+                    'product': vehicle.lot.product.id,
+                    'lot': vehicle.lot.id,
+                    'quantity': 1,
+                    'unit': vehicle.lot.product.default_uom.id,
+                    'from_location': supplier.id,
+                    'to_location': storage.id,
+                    'unit_price': 0,
+                    'currency': company.currency.id,
+                    'effective_date': date,
+                    }])
+        Move.do([move])
+        return move
+
+    @with_transaction()
+    def test_archived_variant_keeps_one_unit(self):
+        "Test a vehicle of an archived variant is still in stock once at most"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        Variant = pool.get('dms.vehicle.variant')
+        company = create_company()
+        with set_company(company):
+            variant = self._variant()
+            vehicle, = Vehicle.create([
+                    {'vin': 'WVWZZZ1JZXW000008', 'variant': variant.id}])
+            Variant.write([variant], {'active': False})
+
+            self._receive(vehicle)
+            self.assertEqual(vehicle.state, 'in_stock')
+            self.assertTrue(vehicle.on_hand)
+            with self.assertRaisesRegex(
+                    VehicleStockError, 'is already in stock'):
+                self._receive(vehicle)
 
     @with_transaction()
     def test_pdi_result_needs_technician(self):
