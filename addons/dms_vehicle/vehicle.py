@@ -667,33 +667,18 @@ class Vehicle(
         Move = pool.get('stock.move')
         Location = pool.get('stock.location')
         move = Move.__table__()
-        entry = Move.__table__()
-        from_location = Location.__table__()
-        to_location = Location.__table__()
         location = Location.__table__()
 
         where = (move.state == 'done') & (move.lot != Null)
-        entry_where = (entry.state == 'done') & (entry.lot != Null)
         if lot_ids is not None:
             where &= _in(move.lot, list(lot_ids))
-            entry_where &= _in(entry.lot, list(lot_ids))
         last = move.select(
             move.lot, move.to_location, move.company,
             RowNumber(window=Window([move.lot],
                     order_by=[move.effective_date.desc, move.id.desc])
                 ).as_('rank'),
             where=where)
-        entries = (entry
-            .join(from_location,
-                condition=entry.from_location == from_location.id)
-            .join(to_location,
-                condition=entry.to_location == to_location.id)
-            .select(
-                entry.lot, Max(entry.effective_date).as_('date'),
-                where=entry_where
-                & from_location.type.in_(ENTRY_TYPES)
-                & (to_location.type == 'storage'),
-                group_by=[entry.lot]))
+        entries = cls._receipts_query(lot_ids)
         return (last
             .join(location, condition=last.to_location == location.id)
             .join(entries, 'LEFT', condition=entries.lot == last.lot)
@@ -703,6 +688,49 @@ class Vehicle(
                 last.company.as_('company'),
                 entries.date.as_('receipt_date'),
                 where=(last.rank == 1) & (location.type == 'storage')))
+
+    @classmethod
+    def _receipts_query(cls, lot_ids=None):
+        """Return a query of lot and date of the last done move that brought
+        each vehicle lot into storage from outside the group's stock, where
+        the lot is now or not"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        entry = Move.__table__()
+        from_location = Location.__table__()
+        to_location = Location.__table__()
+
+        where = (entry.state == 'done') & (entry.lot != Null)
+        if lot_ids is not None:
+            where &= _in(entry.lot, list(lot_ids))
+        return (entry
+            .join(from_location,
+                condition=entry.from_location == from_location.id)
+            .join(to_location,
+                condition=entry.to_location == to_location.id)
+            .select(
+                entry.lot, Max(entry.effective_date).as_('date'),
+                where=where
+                & from_location.type.in_(ENTRY_TYPES)
+                & (to_location.type == 'storage'),
+                group_by=[entry.lot]))
+
+    @classmethod
+    def _last_receipt_dates(cls, vehicles):
+        """Return the date each vehicle last entered the group's stock, also
+        after it left it again, by vehicle id (None: never received)"""
+        cursor = Transaction().connection.cursor()
+        result = dict.fromkeys(map(int, vehicles))
+        by_lot = {v.lot.id: v.id for v in vehicles if v.lot}
+        for sub_lots in grouped_slice(list(by_lot), MAX_QUERY_PARAMS):
+            query = cls._receipts_query(list(sub_lots))
+            cursor.execute(*query)
+            for lot, date in cursor:
+                if isinstance(date, str):
+                    date = dt.date.fromisoformat(date)
+                result[by_lot[lot]] = date
+        return result
 
     @classmethod
     def get_stock_position(cls, vehicles, names):
@@ -972,17 +1000,34 @@ class Vehicle(
 
     @classmethod
     def check_pdi(cls, vehicles):
+        """Refuse delivering vehicles without a PDI passed since they last
+        entered the stock: a car traded back in is inspected again before
+        it is sold on.  A vehicle never received (delivered straight from
+        the factory) needs a passed PDI of any date."""
         pool = Pool()
         PDI = pool.get('dms.vehicle.pdi')
-        passed = {p.vehicle.id for p in PDI.search([
-                    ('vehicle', 'in', [v.id for v in vehicles]),
-                    ('state', '=', 'passed'),
-                    ], order=[])}
+        Lang = pool.get('ir.lang')
+        receipts = cls._last_receipt_dates(vehicles)
+        last_passed = {}
+        # Whoever delivers, every rooftop's inspections count
+        with without_check_access():
+            for pdi in PDI.search([
+                        ('vehicle', 'in', [v.id for v in vehicles]),
+                        ('state', '=', 'passed'),
+                        ], order=[('date', 'ASC')]):
+                last_passed[pdi.vehicle.id] = pdi.date
         for vehicle in vehicles:
-            if vehicle.id not in passed:
+            receipt = receipts[vehicle.id]
+            passed = last_passed.get(vehicle.id)
+            if receipt is None and passed is None:
                 raise VehicleStateError(gettext(
                         'dms_vehicle.msg_vehicle_deliver_pdi',
                         vehicle=vehicle.rec_name))
+            elif receipt is not None and (passed is None or passed < receipt):
+                raise VehicleStateError(gettext(
+                        'dms_vehicle.msg_vehicle_deliver_pdi_since',
+                        vehicle=vehicle.rec_name,
+                        date=Lang.get().strftime(receipt)))
 
     # --- cover photo ----------------------------------------------------
 

@@ -198,28 +198,32 @@ class DmsVehicleTestCase(
                     AccessError, 'because it has stock moves'):
                 Vehicle.delete([moved])
 
-    def _receive(self, vehicle, date=None):
-        "Receive the vehicle from the supplier into the storage location"
+    def _move(self, vehicle, from_code, to_code, date=None):
+        "Do a stock move of the vehicle between the locations of the codes"
         pool = Pool()
         Move = pool.get('stock.move')
         Location = pool.get('stock.location')
         Company = pool.get('company.company')
         company = Company(Transaction().context['company'])
-        supplier, = Location.search([('code', '=', 'SUP')])
-        storage, = Location.search([('code', '=', 'STO')])
+        from_location, = Location.search([('code', '=', from_code)])
+        to_location, = Location.search([('code', '=', to_code)])
         move, = Move.create([{
                     'product': vehicle.lot.product.id,
                     'lot': vehicle.lot.id,
                     'quantity': 1,
                     'unit': vehicle.lot.product.default_uom.id,
-                    'from_location': supplier.id,
-                    'to_location': storage.id,
+                    'from_location': from_location.id,
+                    'to_location': to_location.id,
                     'unit_price': 0,
                     'currency': company.currency.id,
                     'effective_date': date,
                     }])
         Move.do([move])
         return move
+
+    def _receive(self, vehicle, date=None):
+        "Receive the vehicle from the supplier into the storage location"
+        return self._move(vehicle, 'SUP', 'STO', date=date)
 
     @with_transaction()
     def test_archived_variant_keeps_one_unit(self):
@@ -240,6 +244,98 @@ class DmsVehicleTestCase(
             with self.assertRaisesRegex(
                     VehicleStockError, 'is already in stock'):
                 self._receive(vehicle)
+
+    def _pass_pdi(self, vehicle, date):
+        "Pass a PDI of the vehicle on the date"
+        pool = Pool()
+        PDI = pool.get('dms.vehicle.pdi')
+        Employee = pool.get('company.employee')
+        Party = pool.get('party.party')
+        company = Transaction().context['company']
+        party, = Party.create([{'name': "Tim Technician"}])
+        technician, = Employee.create([{
+                    'party': party.id,
+                    'company': company,
+                    }])
+        pdi, = PDI.create([{
+                    'vehicle': vehicle.id,
+                    'company': company,
+                    'date': date,
+                    'technician': technician.id,
+                    'lines': [('create', [{
+                                    'name': "Lights",
+                                    'result': 'ok',
+                                    }])],
+                    }])
+        PDI.pass_([pdi])
+        return pdi
+
+    def _received_vehicle(self, vin):
+        "Return a vehicle received on 2026-03-02, inspected the day before"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        variant = self._variant()
+        vehicle, = Vehicle.create([{'vin': vin, 'variant': variant.id}])
+        self._receive(vehicle, date=dt.date(2026, 3, 2))
+        # Inspected before it arrived: a PDI of an earlier stay in stock
+        self._pass_pdi(vehicle, dt.date(2026, 3, 1))
+        return vehicle
+
+    @with_transaction()
+    def test_pdi_gate_stock_move_not_sold(self):
+        "Test a stock move to a customer of a vehicle not sold is refused"
+        company = create_company()
+        with set_company(company):
+            vehicle = self._received_vehicle('WVWZZZ1JZXW000009')
+            with self.assertRaisesRegex(
+                    VehicleStateError, 'must be sold before it is delivered'):
+                self._move(vehicle, 'STO', 'CUS', date=dt.date(2026, 3, 3))
+
+    @with_transaction()
+    def test_pdi_gate_stock_move_pdi_before_receipt(self):
+        "Test a stock move to a customer needs a PDI since the receipt"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        company = create_company()
+        with set_company(company):
+            vehicle = self._received_vehicle('WVWZZZ1JZXW000009')
+            Vehicle.sell([vehicle])
+            with self.assertRaisesRegex(
+                    VehicleStateError,
+                    'entered the stock on 03/02/2026 and cannot be delivered '
+                    'without a pre-delivery inspection passed since then'):
+                self._move(vehicle, 'STO', 'CUS', date=dt.date(2026, 3, 3))
+
+    @with_transaction()
+    def test_pdi_gate_stock_move_delivers(self):
+        "Test a stock move to a customer delivers a sold, inspected vehicle"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        company = create_company()
+        with set_company(company):
+            vehicle = self._received_vehicle('WVWZZZ1JZXW000009')
+            Vehicle.sell([vehicle])
+            self._pass_pdi(vehicle, dt.date(2026, 3, 2))
+            self._move(vehicle, 'STO', 'CUS', date=dt.date(2026, 3, 3))
+            self.assertEqual(vehicle.state, 'delivered')
+            self.assertFalse(vehicle.on_hand)
+
+    @with_transaction()
+    def test_pdi_gate_without_receipt(self):
+        "Test a vehicle never in stock is delivered on a PDI of any date"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        company = create_company()
+        with set_company(company):
+            vehicle, = Vehicle.create([{'vin': 'WVWZZZ1JZXW000010'}])
+            Vehicle.sell([vehicle])
+            with self.assertRaisesRegex(
+                    VehicleStateError,
+                    'cannot be delivered without a passed pre-delivery'):
+                Vehicle.deliver([vehicle])
+            self._pass_pdi(vehicle, dt.date(2020, 1, 1))
+            Vehicle.deliver([vehicle])
+            self.assertEqual(vehicle.state, 'delivered')
 
     @with_transaction()
     def test_pdi_result_needs_technician(self):
