@@ -12,10 +12,13 @@ class Company(metaclass=PoolMeta):
     def on_modification(cls, mode, companies, field_names=None):
         pool = Pool()
         User = pool.get('res.user')
+        Cron = pool.get('ir.cron')
         super().on_modification(mode, companies, field_names=field_names)
         if mode == 'create':
             # A new rooftop is at once visible to the group management
             User.grant_group_companies()
+            # and its customers reminded and written to
+            Cron.add_company(companies)
 
 
 class Employee(metaclass=PoolMeta):

@@ -1,6 +1,7 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from trytond.pool import PoolMeta
+from trytond.transaction import inactive_records, without_check_access
 
 
 class Cron(metaclass=PoolMeta):
@@ -14,3 +15,28 @@ class Cron(metaclass=PoolMeta):
                     "Remind Customers of Expiring Documents"),
                 ('dms.message|send_due', "Send Customer Messages"),
                 ])
+
+    @classmethod
+    def _dms_company_methods(cls):
+        "Return the methods whose crons every new company joins"
+        return {
+            'dms.document|send_expiry_reminders',
+            'dms.message|send_due',
+            }
+
+    @classmethod
+    def add_company(cls, companies):
+        """Add the companies to the crons of the dealer methods that run per
+        company.
+
+        Those crons list the companies that existed when they were created;
+        a cron without companies already runs for all of them."""
+        with without_check_access(), inactive_records():
+            crons = [c for c in cls.search([
+                        ('method', 'in', sorted(cls._dms_company_methods())),
+                        ])
+                if c.companies]
+            if crons:
+                cls.write(crons, {
+                        'companies': [('add', [c.id for c in companies])],
+                        })
