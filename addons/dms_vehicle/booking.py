@@ -14,7 +14,7 @@ from trytond.pyson import Eval, If
 from trytond.sql.functions import TSRange
 from trytond.sql.operators import RangeOverlap
 from trytond.tools.timezone import SERVER, UTC, get_tzinfo
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import BookingStateError, BookingValidationError
 
@@ -220,7 +220,34 @@ class Booking(Workflow, ModelSQL, ModelView):
         return Transaction().context.get('employee')
 
     def get_rec_name(self, name):
-        return f'{self.vehicle.rec_name} @ {self.planned_start}'
+        start = self.format_time(
+            self.planned_start, self.user_tzinfo(self.company))
+        return f'{self.vehicle.rec_name} @ {start}'
+
+    @classmethod
+    def format_time(cls, value, tzinfo):
+        """Return the naive UTC time in the timezone, in the language's date
+        and time format (as the client shows it)"""
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        return Lang.get().strftime(
+            value.replace(tzinfo=UTC).astimezone(tzinfo))
+
+    @classmethod
+    def user_tzinfo(cls, company=None):
+        """Return the timezone of the context, else of the user's company,
+        else of the company, else of the server"""
+        pool = Pool()
+        Company = pool.get('company.company')
+        context = Transaction().context
+        if context.get('timezone'):
+            return get_tzinfo(context['timezone'])
+        company_id = context.get('company')
+        if company_id is not None and company_id >= 0:
+            company = Company(company_id)
+        if company and company.timezone:
+            return get_tzinfo(company.timezone)
+        return SERVER
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -259,12 +286,12 @@ class Booking(Workflow, ModelSQL, ModelView):
         """Refuse two bookings of a vehicle at the same time, naming the
         booking in the way, before anything is written.
 
-        items are (booking, values) with the values to write.  The
-        exclusion constraint guards PostgreSQL against concurrent requests;
-        on SQLite, which cannot hold it, trytond checks it after the write,
-        and SQLite writes one transaction at a time."""
+        items are (booking, values) with the values to write.  The bookings
+        of every rooftop count: the vehicle is group-wide.  The exclusion
+        constraint guards PostgreSQL against concurrent requests; on SQLite,
+        which cannot hold it, trytond checks it after the write, and SQLite
+        writes one transaction at a time."""
         pool = Pool()
-        Lang = pool.get('ir.lang')
         Vehicle = pool.get('dms.vehicle')
         fields_ = ['vehicle', 'planned_start', 'planned_end', 'state']
         slots = []
@@ -285,24 +312,25 @@ class Booking(Workflow, ModelSQL, ModelView):
             slots.append(slot)
         if not slots:
             return
-        lang = Lang.get()
+        company_id = Transaction().context.get('company')
+        tzinfo = cls.user_tzinfo()
 
-        def raise_overlap(slot, start, end, booking):
-            raise BookingValidationError(gettext(
-                    'dms_vehicle.msg_booking_overlap',
-                    vehicle=Vehicle(slot['vehicle']).rec_name,
-                    start=lang.strftime(start),
-                    end=lang.strftime(end),
-                    booking=booking))
+        def time(value):
+            return cls.format_time(value, tzinfo)
 
         for i, slot in enumerate(slots):
+            vehicle = Vehicle(slot['vehicle'])
             for other in slots[i + 1:]:
                 if (other['vehicle'] == slot['vehicle']
                         and other['planned_start'] < slot['planned_end']
                         and other['planned_end'] > slot['planned_start']):
-                    raise_overlap(
-                        slot, other['planned_start'], other['planned_end'],
-                        '')
+                    raise BookingValidationError(gettext(
+                            'dms_vehicle.msg_booking_overlap_saved_together',
+                            vehicle=vehicle.rec_name,
+                            start=time(slot['planned_start']),
+                            end=time(slot['planned_end']),
+                            other_start=time(other['planned_start']),
+                            other_end=time(other['planned_end'])))
             domain = [
                 ('vehicle', '=', slot['vehicle']),
                 ('state', '!=', 'cancelled'),
@@ -311,14 +339,30 @@ class Booking(Workflow, ModelSQL, ModelView):
                 ]
             if slot['id'] is not None:
                 domain.append(('id', '!=', slot['id']))
-            others = cls.search(
-                domain, limit=1, order=[('planned_start', 'ASC')])
-            if others:
+            # The booking in the way may be another rooftop's, which the
+            # company rule hides from the user
+            with without_check_access():
+                others = cls.search(
+                    domain, limit=1, order=[('planned_start', 'ASC')])
+                if not others:
+                    continue
                 other, = others
-                raise_overlap(
-                    slot, other.planned_start, other.planned_end,
-                    other.borrower.rec_name if other.borrower
-                    else other.purpose_string)
+                if other.company.id == company_id:
+                    raise BookingValidationError(gettext(
+                            'dms_vehicle.msg_booking_overlap',
+                            vehicle=vehicle.rec_name,
+                            start=time(other.planned_start),
+                            end=time(other.planned_end),
+                            booking=(other.borrower.rec_name if other.borrower
+                                else other.purpose_string)))
+                # Not the borrower: another rooftop's customer
+                raise BookingValidationError(gettext(
+                        'dms_vehicle.msg_booking_overlap_company',
+                        vehicle=vehicle.rec_name,
+                        company=other.company.rec_name,
+                        start=time(other.planned_start),
+                        end=time(other.planned_end),
+                        purpose=other.purpose_string))
 
     @classmethod
     def check_modification(cls, mode, bookings, values=None, external=False):

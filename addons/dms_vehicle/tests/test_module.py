@@ -10,7 +10,7 @@ from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.dms_vehicle import vin as vin_tools
 from trytond.modules.dms_vehicle.exceptions import (
-    PDIError, VehicleStateError, VehicleStockError)
+    BookingValidationError, PDIError, VehicleStateError, VehicleStockError)
 from trytond.modules.dms_vehicle.ir import make_thumbnail
 from trytond.modules.party.tests import (
     PartyCheckEraseMixin, PartyCheckReplaceMixin)
@@ -380,6 +380,55 @@ class DmsVehicleTestCase(
             with self.assertRaisesRegex(
                     UserError, 'is "Customer Vehicle" and cannot be booked'):
                 Booking.check_out([booking])
+
+    def _booking(self, vehicle, start, hours=2, **values):
+        return dict(
+            vehicle=vehicle.id, purpose='internal_use', planned_start=start,
+            planned_end=start + dt.timedelta(hours=hours), **values)
+
+    @with_transaction()
+    def test_booking_rec_name_in_user_timezone(self):
+        "Test a booking is named by its start in the user's timezone"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        Booking = pool.get('dms.vehicle.booking')
+        Company = pool.get('company.company')
+        company = create_company()
+        Company.write([company], {'timezone': 'Europe/Berlin'})
+        with set_company(company):
+            vehicle, = Vehicle.create([{'vin': 'WVWZZZ1JZXW000011'}])
+            booking, = Booking.create([self._booking(
+                        vehicle, dt.datetime(2026, 11, 23, 8))])
+            # The language puts a no-break space between date and time
+            self.assertEqual(
+                booking.rec_name.replace('\xa0', ' '),
+                "WVWZZZ1JZXW000011 @ 11/23/2026 09:00:00")
+            with Transaction().set_context(timezone='America/New_York'):
+                booking = Booking(booking.id)
+                self.assertEqual(
+                    booking.rec_name.replace('\xa0', ' '),
+                    "WVWZZZ1JZXW000011 @ 11/23/2026 03:00:00")
+
+    @with_transaction()
+    def test_booking_overlap_saved_together(self):
+        "Test two overlapping bookings saved together are refused by name"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        Booking = pool.get('dms.vehicle.booking')
+        company = create_company()
+        with set_company(company):
+            vehicle, = Vehicle.create([{'vin': 'WVWZZZ1JZXW000012'}])
+            start = dt.datetime(2026, 11, 23, 8)
+            with self.assertRaisesRegex(
+                    BookingValidationError,
+                    r'^Vehicle "WVWZZZ1JZXW000012" cannot be booked both '
+                    r'from 11/23/2026\s08:00:00 to 11/23/2026\s10:00:00 and '
+                    r'from 11/23/2026\s09:00:00 to 11/23/2026\s11:00:00: '
+                    r'the times overlap\.'):
+                Booking.create([
+                        self._booking(vehicle, start),
+                        self._booking(vehicle, start + dt.timedelta(hours=1)),
+                        ])
 
     @with_transaction()
     def test_aging_bucket(self):
