@@ -8,7 +8,7 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.ir.attachment import AttachmentCopyMixin
 from trytond.ir.note import NoteCopyMixin
-from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
@@ -211,6 +211,10 @@ class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
         offsets = Configuration(1).get_reminder_days()
         if not offsets:
             return []
+        # A concurrent run must finish before this one reads the reminders
+        # already sent, so that each is sent once (which the database
+        # enforces, failing the later run)
+        Reminder.lock()
         today = Date.today()
         domain = [
             ('private', '=', False),
@@ -322,9 +326,12 @@ class DocumentReminder(ModelSQL, ModelView):
         super().__setup__()
         cls.__access__.add('document')
         t = cls.__table__()
-        cls._sql_indexes.add(
-            Index(t, (t.document, Index.Range()),
-                (t.expiry_date, Index.Range())))
+        # Its index also serves the search of a document's reminders
+        cls._sql_constraints += [
+            ('document_expiry_days_unique',
+                Unique(t, t.document, t.expiry_date, t.days),
+                'dms_base.msg_document_reminder_unique'),
+            ]
         cls._order.insert(0, ('date', 'DESC'))
 
     @classmethod

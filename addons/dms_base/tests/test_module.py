@@ -4,6 +4,7 @@ import datetime as dt
 from unittest.mock import patch
 
 from trytond.ir.date import Date
+from trytond.model.exceptions import SQLConstraintError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.dms_base.customer_message import _safe_uri
@@ -174,6 +175,44 @@ class DmsBaseTestCase(
         self.assertEqual(
             sorted(c.rec_name for c in user.companies), ["North", "South"])
         self.assertEqual(user.company, north)
+
+    @with_transaction()
+    def test_document_reminded_once(self):
+        "Test the database refuses a second reminder of the same offset"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Document = pool.get('dms.document')
+        Reminder = pool.get('dms.document.reminder')
+        company = create_company()
+        with set_company(company), \
+                patch.object(Date, 'today', return_value=dt.date(2026, 6, 1)):
+            party = Party(name="Holder", contact_mechanisms=[
+                    {'type': 'email', 'value': 'holder@example.com'},
+                    ])
+            party.save()
+            document = Document(
+                holder=party, type='insurance',
+                expiry_date=dt.date(2026, 6, 20))
+            document.save()
+
+            reminder, = Document.send_expiry_reminders()
+            self.assertEqual(
+                (reminder.document, reminder.days, reminder.expiry_date),
+                (document, 30, dt.date(2026, 6, 20)))
+            self.assertEqual(Document.send_expiry_reminders(), [])
+
+            # Last: on SQLite in memory the error rolls everything back
+            with self.assertRaises(SQLConstraintError) as cm:
+                Reminder.create([{
+                            'document': document.id,
+                            'days': 30,
+                            'expiry_date': dt.date(2026, 6, 20),
+                            'date': dt.date(2026, 6, 1),
+                            }])
+            self.assertEqual(
+                cm.exception.message,
+                "A document can be reminded only once per offset "
+                "and expiry date.")
 
     @with_transaction()
     def test_preferred_channel(self):
