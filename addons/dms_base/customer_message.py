@@ -466,6 +466,7 @@ class Message(Workflow, ModelSQL, ModelView):
         msg['Auto-Submitted'] = 'auto-generated'
         msg.set_content(self.body)
 
+        uri = _safe_uri(config.get('email', 'uri'))
         for retry in (True, False):
             server = servers.get('email')
             if server is None:
@@ -474,8 +475,7 @@ class Message(Workflow, ModelSQL, ModelView):
                 except (smtplib.SMTPException, OSError) as exception:
                     raise _ConnectionError(gettext(
                             'dms_base.msg_message_smtp_unreachable',
-                            uri=_safe_uri(config.get('email', 'uri')),
-                            error=exception or exception.__class__.__name__)
+                            uri=uri, error=_error_text(exception))
                         ) from exception
             try:
                 server.send_message(msg, parseaddr(from_)[1], [self.address])
@@ -483,7 +483,10 @@ class Message(Workflow, ModelSQL, ModelView):
                 servers.pop('email', None)
                 if retry:
                     continue
-                raise _ConnectionError(str(exception)) from exception
+                raise _ConnectionError(gettext(
+                        'dms_base.msg_message_smtp_disconnected',
+                        uri=uri, address=self.address,
+                        error=_error_text(exception))) from exception
             except smtplib.SMTPRecipientsRefused as exception:
                 code, answer = exception.recipients.get(
                     self.address, (None, b''))
@@ -492,14 +495,17 @@ class Message(Workflow, ModelSQL, ModelView):
                         address=self.address, code=code,
                         answer=_decode(answer))) from exception
             except smtplib.SMTPResponseException as exception:
-                raise MessageSendError(
-                    f'{exception.smtp_code} '
-                    f'{_decode(exception.smtp_error)}') from exception
+                raise MessageSendError(gettext(
+                        'dms_base.msg_message_smtp_refused',
+                        address=self.address, code=exception.smtp_code,
+                        answer=_decode(exception.smtp_error))
+                    ) from exception
             except (smtplib.SMTPException, OSError) as exception:
                 servers.pop('email', None)
-                raise _ConnectionError(
-                    str(exception) or exception.__class__.__name__
-                    ) from exception
+                raise _ConnectionError(gettext(
+                        'dms_base.msg_message_smtp_failed',
+                        uri=uri, address=self.address,
+                        error=_error_text(exception))) from exception
             return msg['Message-ID']
 
     def _send_sms(self, servers):
@@ -540,7 +546,8 @@ class Message(Workflow, ModelSQL, ModelView):
             reason = getattr(exception, 'reason', exception)
             raise _ConnectionError(gettext(
                     'dms_base.msg_message_sms_unreachable',
-                    url=_safe_uri(url), error=reason)) from exception
+                    url=_safe_uri(url), error=_error_text(reason))
+                ) from exception
         try:
             answer = json.loads(answer)
         except ValueError:
@@ -548,6 +555,11 @@ class Message(Workflow, ModelSQL, ModelView):
         if isinstance(answer, dict):
             reference = answer.get('id') or answer.get('reference')
             return str(reference) if reference is not None else None
+
+
+def _error_text(exception):
+    "Return what the exception says, or its name when it says nothing"
+    return str(exception) or exception.__class__.__name__
 
 
 def _decode(value):

@@ -1,13 +1,17 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+import smtplib
 from unittest.mock import patch
 
+import trytond.config as config
 from trytond.ir.date import Date
 from trytond.model.exceptions import SQLConstraintError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
+from trytond.modules.dms_base import customer_message
 from trytond.modules.dms_base.customer_message import _safe_uri
+from trytond.modules.dms_base.exceptions import MessageSendError
 from trytond.modules.dms_base.tools import search_any
 from trytond.modules.party.tests import (
     PartyCheckEraseMixin, PartyCheckReplaceMixin)
@@ -213,6 +217,45 @@ class DmsBaseTestCase(
                 cm.exception.message,
                 "A document can be reminded only once per offset "
                 "and expiry date.")
+
+    @with_transaction()
+    def test_email_connection_errors(self):
+        "Test e-mail connection errors are told in a sentence"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Message = pool.get('dms.message')
+        company = create_company()
+        party = Party(name="Alice")
+        party.save()
+        message = Message(
+            company=company, party=party, channel='email',
+            address='alice@example.com', subject="Hi", body="Hello")
+
+        class Server:
+            def send_message(self, *args):
+                raise smtplib.SMTPServerDisconnected("Connection lost")
+
+            def quit(self):
+                pass
+
+        uri = config.get('email', 'uri')
+        self.addCleanup(config.set, 'email', 'uri', uri)
+        config.set('email', 'uri', 'smtp://user:secret@mail.example.com:587')
+        for exception, server, error in [
+                (smtplib.SMTPServerDisconnected(), None,
+                    "The e-mail server smtp://user:***@mail.example.com:587 "
+                    "cannot be reached: SMTPServerDisconnected"),
+                (None, Server(),
+                    "The e-mail server smtp://user:***@mail.example.com:587 "
+                    "closed the connection while sending the e-mail to "
+                    "\"alice@example.com\": Connection lost"),
+                ]:
+            with self.subTest(error=error), \
+                    patch.object(customer_message, 'get_smtp_server',
+                        side_effect=exception, return_value=server):
+                with self.assertRaises(MessageSendError) as cm:
+                    message._send_email({})
+                self.assertEqual(str(cm.exception), error)
 
     @with_transaction()
     def test_preferred_channel(self):

@@ -24,12 +24,15 @@ def free_port():
 class SMTPServer:
     """An aiosmtpd server on localhost that keeps what it receives.
 
-    Tryton's [email] uri is pointed at it while it runs."""
+    It refuses the messages with the answer set in `refuse_with`, as
+    '554 5.7.1 Rejected'.  Tryton's [email] uri is pointed at it while it
+    runs."""
 
     def __init__(self, port=None):
         self.port = port or free_port()
         self.messages = []
         self.delay = 0
+        self.refuse_with = None
         self._controller = None
 
     @property
@@ -45,6 +48,8 @@ class SMTPServer:
             async def handle_DATA(self, smtp, session, envelope):
                 if server.delay:
                     await asyncio.sleep(server.delay)
+                if server.refuse_with:
+                    return server.refuse_with
                 message = email.message_from_bytes(
                     envelope.content, policy=email.policy.default)
                 server.messages.append({
