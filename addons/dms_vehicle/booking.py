@@ -37,6 +37,8 @@ class Booking(Workflow, ModelSQL, ModelView):
         states=_states)
     vehicle = fields.Many2One(
         'dms.vehicle', "Vehicle", required=True, ondelete='RESTRICT',
+        # Offers only bookable vehicles in the client's search; the check
+        # before writing names a vehicle that is not
         domain=[
             If(Eval('state') == 'reserved',
                 ('state', 'not in', list(UNBOOKABLE)), ()),
@@ -68,8 +70,7 @@ class Booking(Workflow, ModelSQL, ModelView):
     planned_start = fields.DateTime(
         "Planned Start", required=True, states=_states)
     planned_end = fields.DateTime(
-        "Planned End", required=True, states=_states,
-        domain=[('planned_end', '>', Eval('planned_start'))])
+        "Planned End", required=True, states=_states)
     actual_out = fields.DateTime(
         "Out",
         states={
@@ -78,40 +79,27 @@ class Booking(Workflow, ModelSQL, ModelView):
         help="When the vehicle was handed out; now when left empty.")
     actual_in = fields.DateTime(
         "In",
-        domain=['OR',
-            ('actual_in', '=', None),
-            ('actual_in', '>=', Eval('actual_out')),
-            ],
         states={
             'readonly': Eval('state') != 'out',
             },
         help="When the vehicle came back; now when left empty.")
     mileage_out = fields.Integer(
         "Mileage Out (km)",
-        domain=['OR', ('mileage_out', '=', None), ('mileage_out', '>=', 0)],
         states={
             'readonly': ~Eval('state').in_(['reserved']),
             })
     mileage_in = fields.Integer(
         "Mileage In (km)",
-        domain=['OR',
-            ('mileage_in', '=', None),
-            ('mileage_in', '>=', Eval('mileage_out', 0)),
-            ],
         states={
             'readonly': Eval('state') != 'out',
             })
     fuel_out = fields.Integer(
         "Fuel or Charge Out (%)",
-        domain=['OR', ('fuel_out', '=', None),
-            [('fuel_out', '>=', 0), ('fuel_out', '<=', 100)]],
         states={
             'readonly': ~Eval('state').in_(['reserved']),
             })
     fuel_in = fields.Integer(
         "Fuel or Charge In (%)",
-        domain=['OR', ('fuel_in', '=', None),
-            [('fuel_in', '>=', 0), ('fuel_in', '<=', 100)]],
         states={
             'readonly': Eval('state') != 'out',
             })
@@ -261,22 +249,107 @@ class Booking(Workflow, ModelSQL, ModelView):
             self.planned_end = self.planned_start + dt.timedelta(hours=1)
 
     @classmethod
-    def validate(cls, bookings):
-        super().validate(bookings)
-        cls.check_vehicle(bookings)
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            cls.check_values([(None, values)])
+        return values
 
     @classmethod
-    def check_vehicle(cls, bookings):
-        for booking in bookings:
-            if (booking.state in {'reserved', 'out'}
-                    and booking.vehicle.state in UNBOOKABLE):
+    def check_values(cls, items):
+        """Refuse planned times that end before they start and bookings of a
+        vehicle the group does not hold, naming the vehicle, before the
+        values are written.
+
+        items are (booking, values) with the values to write.  Both run
+        before the row is written: PostgreSQL computes the time range of the
+        exclusion constraint on insert and refuses an end before the start
+        with a database error, and the vehicle's domain (which keeps the
+        client's search to bookable vehicles) would refuse it with the
+        platform's message."""
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        fields_ = ['vehicle', 'planned_start', 'planned_end', 'state']
+        tzinfo = cls.user_tzinfo()
+        for booking, values in items:
+            if booking is None:
+                vehicle, start, end, state = (values.get(f) for f in fields_)
+                state = state or cls.default_state()
+            elif values.keys() & set(fields_):
+                vehicle, start, end, state = (
+                    values.get(f, getattr(booking, f)) for f in fields_)
+            else:
+                continue
+            if vehicle is None:
+                continue
+            vehicle = Vehicle(int(vehicle))
+            if start and end and end <= start:
+                raise BookingValidationError(gettext(
+                        'dms_vehicle.msg_booking_planned_end',
+                        vehicle=vehicle.rec_name,
+                        start=cls.format_time(start, tzinfo),
+                        end=cls.format_time(end, tzinfo)))
+            if state in {'reserved', 'out'} and vehicle.state in UNBOOKABLE:
                 raise BookingValidationError(gettext(
                         'dms_vehicle.msg_booking_vehicle_state',
-                        vehicle=booking.vehicle.rec_name,
-                        state=booking.vehicle.state_string))
+                        vehicle=vehicle.rec_name,
+                        state=vehicle.state_string))
+
+    @classmethod
+    def validate_fields(cls, bookings, field_names):
+        super().validate_fields(bookings, field_names)
+        cls.check_hand_over(bookings, field_names)
+
+    @classmethod
+    def check_hand_over(cls, bookings, field_names=None):
+        """Refuse a return before the hand-out, a return mileage below the
+        mileage out and levels outside 0 to 100%"""
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        names = {
+            'actual_out', 'actual_in', 'mileage_out', 'mileage_in',
+            'fuel_out', 'fuel_in'}
+        if field_names and not (field_names & names):
+            return
+        lang = Lang.get()
+        tzinfo = cls.user_tzinfo()
+        for booking in bookings:
+            if (booking.actual_out and booking.actual_in
+                    and booking.actual_in < booking.actual_out):
+                raise BookingValidationError(gettext(
+                        'dms_vehicle.msg_booking_actual_in',
+                        booking=booking.rec_name,
+                        actual_in=cls.format_time(booking.actual_in, tzinfo),
+                        actual_out=cls.format_time(
+                            booking.actual_out, tzinfo)))
+            for mileage in [booking.mileage_out, booking.mileage_in]:
+                if mileage is not None and mileage < 0:
+                    raise BookingValidationError(gettext(
+                            'dms_vehicle.msg_booking_mileage_negative',
+                            booking=booking.rec_name,
+                            mileage=lang.format_number(mileage)))
+            if (booking.mileage_out is not None
+                    and booking.mileage_in is not None
+                    and booking.mileage_in < booking.mileage_out):
+                raise BookingValidationError(gettext(
+                        'dms_vehicle.msg_booking_mileage_in_lower',
+                        booking=booking.rec_name,
+                        mileage_in=lang.format_number(booking.mileage_in),
+                        mileage_out=lang.format_number(booking.mileage_out)))
+            for level in [booking.fuel_out, booking.fuel_in]:
+                if level is not None and not 0 <= level <= 100:
+                    raise BookingValidationError(gettext(
+                            'dms_vehicle.msg_booking_fuel',
+                            booking=booking.rec_name,
+                            level=lang.format_number(level)))
 
     @classmethod
     def _before_create(cls, vlist):
+        # Not preprocess_values: it sees one row at a time, and the bookings
+        # of a batch are compared with each other and searched in one pass.
+        # Not check_modification: trytond calls it for 'create' after the
+        # INSERT, where PostgreSQL's exclusion constraint has already refused
+        # an overlap with its message that cannot name the booking in the way.
         vlist = super()._before_create(vlist)
         cls.check_overlap([(None, v) for v in vlist])
         return vlist
@@ -369,7 +442,9 @@ class Booking(Workflow, ModelSQL, ModelView):
         super().check_modification(
             mode, bookings, values=values, external=external)
         if mode == 'write':
-            cls.check_overlap([(b, values) for b in bookings])
+            items = [(b, values) for b in bookings]
+            cls.check_values(items)
+            cls.check_overlap(items)
         elif mode == 'delete':
             for booking in bookings:
                 if booking.state in {'out', 'returned'}:
@@ -381,7 +456,7 @@ class Booking(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('out')
     def check_out(cls, bookings):
-        # The vehicle's state is checked by validate when the state is written
+        # The vehicle's state is checked before the state is written
         cls._hand_over(
             bookings, 'mileage_out', 'actual_out',
             'dms_vehicle.msg_booking_mileage_out',

@@ -232,6 +232,10 @@ class Vehicle(
             ('ordered', 'customer'),
             ('delivered', 'customer'),
             }
+        # A scrapped vehicle shows no buttons (view_attributes hides them
+        # all), yet reserve and sell stay callable on it so that a direct
+        # call is refused with the vehicle's name rather than the platform's
+        # "You can not call"
         cls._buttons.update({
                 'ship': {
                     'invisible': Eval('state') != 'ordered',
@@ -239,7 +243,7 @@ class Vehicle(
                     },
                 'reserve': {
                     'invisible': ~Eval('state').in_(
-                        ['ordered', 'in_transit', 'in_stock']),
+                        ['ordered', 'in_transit', 'in_stock', 'scrapped']),
                     'depends': ['state'],
                     },
                 'release': {
@@ -248,7 +252,8 @@ class Vehicle(
                     },
                 'sell': {
                     'invisible': ~Eval('state').in_(
-                        ['ordered', 'in_transit', 'in_stock', 'reserved']),
+                        ['ordered', 'in_transit', 'in_stock', 'reserved',
+                            'scrapped']),
                     'depends': ['state'],
                     },
                 'cancel_sale': {
@@ -285,6 +290,9 @@ class Vehicle(
         return super().view_attributes() + [
             ('//page[@id="scrapping"]', 'states', {
                     'invisible': Eval('state') != 'scrapped',
+                    }),
+            ('//group[@id="buttons"]', 'states', {
+                    'invisible': Eval('state') == 'scrapped',
                     }),
             ]
 

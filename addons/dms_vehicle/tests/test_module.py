@@ -4,6 +4,8 @@ import datetime as dt
 import io
 import unittest
 
+from lxml import etree
+
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
@@ -15,6 +17,7 @@ from trytond.modules.dms_vehicle.ir import make_thumbnail
 from trytond.modules.party.tests import (
     PartyCheckEraseMixin, PartyCheckReplaceMixin)
 from trytond.pool import Pool
+from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
@@ -162,6 +165,21 @@ class DmsVehicleTestCase(
             with self.assertRaisesRegex(
                     VehicleStateError, 'is scrapped and cannot be reserved'):
                 Vehicle.reserve([vehicle])
+
+    @with_transaction()
+    def test_scrapped_vehicle_shows_no_buttons(self):
+        "Test the vehicle form hides every button of a scrapped vehicle"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        arch = etree.fromstring(
+            Vehicle.fields_view_get(view_type='form')['arch'])
+        group, = arch.xpath('//group[@id="buttons"]')
+        self.assertEqual(
+            PYSONDecoder({'state': 'scrapped'}).decode(group.get('states')),
+            {'invisible': True})
+        self.assertEqual(
+            PYSONDecoder({'state': 'in_stock'}).decode(group.get('states')),
+            {'invisible': False})
 
     @with_transaction()
     def test_delete_vehicle(self):
@@ -429,6 +447,53 @@ class DmsVehicleTestCase(
                         self._booking(vehicle, start),
                         self._booking(vehicle, start + dt.timedelta(hours=1)),
                         ])
+
+    @with_transaction()
+    def test_booking_planned_end_before_start(self):
+        "Test a booking ending before it starts is refused by name"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        Booking = pool.get('dms.vehicle.booking')
+        company = create_company()
+        with set_company(company):
+            vehicle, = Vehicle.create([{'vin': 'WVWZZZ1JZXW000013'}])
+            start = dt.datetime(2026, 11, 23, 8)
+            message = (
+                r'^The booking of vehicle "WVWZZZ1JZXW000013" from '
+                r'11/23/2026\s08:00:00 must end after it starts, not at '
+                r'11/23/2026\s07:00:00\.')
+            with self.assertRaisesRegex(BookingValidationError, message):
+                Booking.create([self._booking(vehicle, start, hours=-1)])
+            booking, = Booking.create([self._booking(vehicle, start)])
+            with self.assertRaisesRegex(BookingValidationError, message):
+                Booking.write([booking], {
+                        'planned_end': start - dt.timedelta(hours=1)})
+
+    @with_transaction()
+    def test_booking_return_before_hand_out(self):
+        "Test a booking returned before it went out is refused by name"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        Booking = pool.get('dms.vehicle.booking')
+        company = create_company()
+        with set_company(company):
+            vehicle, = Vehicle.create([{'vin': 'WVWZZZ1JZXW000014'}])
+            start = dt.datetime(2026, 11, 23, 8)
+            booking, = Booking.create([self._booking(vehicle, start)])
+            with self.assertRaisesRegex(
+                    BookingValidationError,
+                    r': a mileage of -5 km is not possible\.'):
+                Booking.write([booking], {'mileage_out': -5})
+            Booking.write([booking], {'mileage_out': 10})
+            Booking.check_out([booking])
+            with self.assertRaisesRegex(
+                    BookingValidationError,
+                    r'the vehicle cannot be back at 11/23/2026\s07:00:00, '
+                    r'before it went out at 11/23/2026\s'):
+                Booking.write([booking], {
+                        'actual_out': start,
+                        'actual_in': start - dt.timedelta(hours=1),
+                        })
 
     @with_transaction()
     def test_aging_bucket(self):
