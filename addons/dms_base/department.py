@@ -1,10 +1,15 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from trytond import backend
+from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
+from trytond.tools import grouped_slice
+from trytond.transaction import (
+    Transaction, inactive_records, without_check_access)
 
+from .exceptions import DepartmentValidationError
 from .tools import search_any
 
 DEPARTMENT_TYPES = [
@@ -79,3 +84,53 @@ class Department(DeactivableMixin, ModelSQL, ModelView):
             'code',
             'name',
             ])
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and values.get('code'):
+            company = values.get('company', cls.default_company())
+            if company is not None:
+                # Before the SQL constraint, which cannot name them
+                cls.check_code_unused({(company, values['code'].strip())})
+        return values
+
+    @classmethod
+    def check_modification(
+            cls, mode, departments, values=None, external=False):
+        super().check_modification(
+            mode, departments, values=values, external=external)
+        if mode == 'write' and values.keys() & {'code', 'company'}:
+            keys = set()
+            for department in departments:
+                company = values.get('company', department.company.id)
+                code = values.get('code', department.code)
+                if company is not None and code:
+                    keys.add((company, code.strip()))
+            cls.check_code_unused(keys, exclude=departments)
+
+    @classmethod
+    def check_code_unused(cls, keys, exclude=None):
+        """Refuse a code that another department of the company uses,
+        naming the code, that department and the company.
+
+        keys is a set of (company id, code); one query per slice.  The SQL
+        constraint stays for concurrent saves."""
+        exclude_ids = [d.id for d in exclude or []]
+        with without_check_access(), inactive_records():
+            for sub_keys in grouped_slice(
+                    sorted(keys), backend.MAX_QUERY_PARAMS // 2):
+                domain = [['OR'] + [[
+                                ('company', '=', company),
+                                ('code', '=', code),
+                                ] for company, code in sub_keys]]
+                if exclude_ids:
+                    domain.append(('id', 'not in', exclude_ids))
+                others = cls.search(domain, limit=1)
+                if others:
+                    other, = others
+                    raise DepartmentValidationError(gettext(
+                            'dms_base.msg_department_code_used',
+                            code=other.code,
+                            department=other.rec_name,
+                            company=other.company.rec_name))

@@ -4,6 +4,10 @@ from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
 
 
+class DepartmentValidationError(ValidationError):
+    pass
+
+
 class DocumentValidationError(ValidationError):
     pass
 
