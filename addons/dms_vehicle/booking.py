@@ -20,8 +20,10 @@ from .exceptions import BookingStateError, BookingValidationError
 
 logger = logging.getLogger(__name__)
 
-# Vehicles a booking may not take
-UNBOOKABLE = {'scrapped', 'delivered', 'customer'}
+# The states of vehicles a booking may not take: those the group no longer
+# holds or that are promised to a customer.  Any usage is booked, new stock
+# cars for test drives too.
+UNBOOKABLE = {'sold', 'delivered', 'customer', 'scrapped'}
 
 
 class Booking(Workflow, ModelSQL, ModelView):

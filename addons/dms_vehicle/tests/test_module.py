@@ -400,8 +400,9 @@ class DmsVehicleTestCase(
                 Booking.check_out([booking])
 
     def _booking(self, vehicle, start, hours=2, **values):
+        values.setdefault('purpose', 'internal_use')
         return dict(
-            vehicle=vehicle.id, purpose='internal_use', planned_start=start,
+            vehicle=vehicle.id, planned_start=start,
             planned_end=start + dt.timedelta(hours=hours), **values)
 
     @with_transaction()
@@ -494,6 +495,32 @@ class DmsVehicleTestCase(
                         'actual_out': start,
                         'actual_in': start - dt.timedelta(hours=1),
                         })
+
+    @with_transaction()
+    def test_booking_new_car_not_once_sold(self):
+        "Test a new stock car is booked for test drives until it is sold"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        Booking = pool.get('dms.vehicle.booking')
+        company = create_company()
+        with set_company(company):
+            vehicle, = Vehicle.create([{'vin': 'WVWZZZ1JZXW000015'}])
+            self.assertEqual(vehicle.usage, 'new')
+            start = dt.datetime(2026, 11, 23, 8)
+            drive, = Booking.create([self._booking(
+                        vehicle, start, purpose='test_drive',
+                        borrower=company.party.id, mileage_out=5)])
+
+            Vehicle.sell([vehicle])
+            with self.assertRaisesRegex(
+                    BookingValidationError,
+                    r'^Vehicle "WVWZZZ1JZXW000015" is "Sold" and cannot be '
+                    r'booked; only vehicles the group holds or awaits'):
+                Booking.create([self._booking(
+                            vehicle, start + dt.timedelta(days=1))])
+            with self.assertRaisesRegex(
+                    BookingValidationError, 'is "Sold" and cannot be booked'):
+                Booking.check_out([drive])
 
     @with_transaction()
     def test_aging_bucket(self):
