@@ -11,6 +11,7 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.dms_vehicle import vin as vin_tools
+from trytond.modules.dms_vehicle.catalog import FUEL_TYPES
 from trytond.modules.dms_vehicle.exceptions import (
     BookingValidationError, PDIError, VehicleStateError, VehicleStockError)
 from trytond.modules.dms_vehicle.ir import make_thumbnail
@@ -180,6 +181,18 @@ class DmsVehicleTestCase(
         self.assertEqual(
             PYSONDecoder({'state': 'in_stock'}).decode(group.get('states')),
             {'invisible': False})
+
+    @with_transaction()
+    def test_vehicle_list_filters_fuel_type(self):
+        "Test the vehicle list offers every fuel type to its search bar"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        view = Vehicle.fields_view_get(view_type='tree')
+        self.assertIn('fuel_type', view['fields'])
+        self.assertTrue(view['fields']['fuel_type']['searchable'])
+        self.assertEqual(
+            [k for k, _ in view['fields']['fuel_type']['selection'] if k],
+            [k for k, _ in FUEL_TYPES])
 
     @with_transaction()
     def test_delete_vehicle(self):
