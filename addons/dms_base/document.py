@@ -249,8 +249,9 @@ class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
 
         messages, reminders = [], []
         skipped = defaultdict(list)
+        types = {}  # the names of the types per language
         for document, offset in due:
-            message = document._get_reminder_message(today)
+            message = document._get_reminder_message(today, types)
             if not message:
                 skipped[document.holder].append(document)
                 continue
@@ -267,8 +268,10 @@ class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
                 holder.rec_name, ', '.join(d.rec_name for d in documents))
         return reminders
 
-    def _get_reminder_message(self, today):
-        "Return an unsaved dms.message reminding the holder or None"
+    def _get_reminder_message(self, today, types=None):
+        """Return an unsaved dms.message reminding the holder or None
+
+        types caches the names of the document types per language code."""
         pool = Pool()
         Message = pool.get('dms.message')
         Lang = pool.get('ir.lang')
@@ -279,11 +282,15 @@ class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
             return None
         language = holder.lang.code if holder.lang else None
         lang = Lang.get(language)
-        with Transaction().set_context(language=lang.code):
-            type_string = self.__class__(self.id).type_string
+        if types is None:
+            types = {}
+        if lang.code not in types:
+            with Transaction().set_context(language=lang.code):
+                types[lang.code] = dict(
+                    self.fields_get(['type'])['type']['selection'])
         variables = {
             'holder': holder.rec_name,
-            'type': type_string,
+            'type': types[lang.code].get(self.type, self.type),
             'number': f' {self.number}' if self.number else '',
             'expiry_date': lang.strftime(self.expiry_date),
             'days': (self.expiry_date - today).days,

@@ -258,6 +258,51 @@ class DmsBaseTestCase(
                 self.assertEqual(str(cm.exception), error)
 
     @with_transaction()
+    def test_reminder_types_translated_once(self):
+        "Test reminders name the type in the holder's language, read once"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Lang = pool.get('ir.lang')
+        Translation = pool.get('ir.translation')
+        Document = pool.get('dms.document')
+        company = create_company()
+        french, = Lang.search([('code', '=', 'fr')])
+        french.translatable = True
+        french.save()
+        Translation.create([{
+                    'name': 'dms.document,type',
+                    'type': 'selection',
+                    'lang': 'fr',
+                    'src': "Insurance",
+                    'value': "Assurance",
+                    'module': 'dms_base',
+                    }])
+        with set_company(company), \
+                patch.object(Date, 'today', return_value=dt.date(2026, 6, 1)):
+            documents = []
+            for i, lang in enumerate([None, french, None, french, french]):
+                party = Party(
+                    name=f"Holder {i}", lang=lang, contact_mechanisms=[{
+                            'type': 'email',
+                            'value': f'holder{i}@example.com',
+                            }])
+                party.save()
+                documents.append(Document(
+                        holder=party, type='insurance',
+                        expiry_date=dt.date(2026, 6, 20)))
+            Document.save(documents)
+
+            with patch.object(Document, 'read', wraps=Document.read) as read:
+                reminders = Document.send_expiry_reminders()
+            self.assertEqual(
+                [r.message.subject.split()[1] for r in reminders],
+                ['Insurance', 'Assurance', 'Insurance', 'Assurance',
+                    'Assurance'])
+            self.assertLessEqual(
+                len([c for c in read.call_args_list if 'type' in c.args[1]]),
+                1)
+
+    @with_transaction()
     def test_preferred_channel(self):
         "Test customers are reached by e-mail first, then by SMS"
         pool = Pool()
