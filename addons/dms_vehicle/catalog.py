@@ -1,5 +1,7 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from collections import defaultdict
+
 from sql.functions import Lower
 from sql.operators import Equal
 
@@ -228,13 +230,21 @@ class Variant(sequence_ordered(), DeactivableMixin, ModelSQL, ModelView):
         if mode != 'create':
             Vehicle._variant_cache.clear()
         if mode == 'write' and field_names & {'name', 'model', 'list_price'}:
+            # One write per distinct name and price, not one per variant
+            templates = defaultdict(list)
             for variant in variants:
                 if variant.product:
-                    with without_check_access():
-                        Template.write([variant.product.template], {
-                                'name': variant.rec_name,
-                                'list_price': variant.list_price,
-                                })
+                    key = (variant.rec_name, variant.list_price)
+                    templates[key].append(variant.product.template)
+            args = []
+            for (name, list_price), sub_templates in templates.items():
+                args.extend((sub_templates, {
+                            'name': name,
+                            'list_price': list_price,
+                            }))
+            if args:
+                with without_check_access():
+                    Template.write(*args)
 
     @classmethod
     def check_modification(cls, mode, variants, values=None, external=False):

@@ -3,6 +3,8 @@
 import datetime as dt
 import io
 import unittest
+from decimal import Decimal
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -126,6 +128,38 @@ class DmsVehicleTestCase(
         self.assertIn('storage', variant.product.lot_required)
         self.assertIn('supplier', variant.product.lot_required)
         self.assertEqual(variant.product.rec_name, "Volkswagen Golf Life")
+
+    @with_transaction()
+    def test_variant_changes_follow_on_products(self):
+        "Test renamed and repriced variants rename their products in one go"
+        pool = Pool()
+        Variant = pool.get('dms.vehicle.variant')
+        Template = pool.get('product.template')
+        company = create_company()
+        with set_company(company):
+            life = self._variant()
+            style, move = Variant.create([{
+                        'model': life.model.id,
+                        'name': name,
+                        'fuel_type': 'diesel',
+                        } for name in ["Style", "Move"]])
+            calls = []
+            write = Template.write
+
+            def spy(*args):
+                calls.append(args)
+                return write(*args)
+            with patch.object(Template, 'write', spy):
+                Variant.write([life, style, move], {
+                        'list_price': Decimal('30000'),
+                        })
+            self.assertEqual(len(calls), 1)
+            self.assertEqual(
+                [(v.product.rec_name, v.product.template.list_price)
+                    for v in Variant.browse([life, style, move])],
+                [("Volkswagen Golf Life", Decimal('30000')),
+                    ("Volkswagen Golf Style", Decimal('30000')),
+                    ("Volkswagen Golf Move", Decimal('30000'))])
 
     @with_transaction()
     def test_vehicle_lot_numbered_by_vin(self):
