@@ -348,7 +348,7 @@ class Booking(Workflow, ModelSQL, ModelView):
     @classmethod
     def _before_create(cls, vlist):
         # Not preprocess_values: it sees one row at a time, and the bookings
-        # of a batch are compared with each other and searched in one pass.
+        # saved together are also compared with each other.
         # Not check_modification: trytond calls it for 'create' after the
         # INSERT, where PostgreSQL's exclusion constraint has already refused
         # an overlap with its message that cannot name the booking in the way.

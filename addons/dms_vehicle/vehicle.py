@@ -440,6 +440,11 @@ class Vehicle(
 
     @classmethod
     def _before_create(cls, vlist):
+        # Not preprocess_values: it sees one row at a time, so it could not
+        # find a VIN repeated within the batch nor look the batch up in one
+        # query.  Not check_modification: trytond calls it for 'create'
+        # after the INSERT, where PostgreSQL's unique constraint has already
+        # refused the VIN with a message that cannot name the vehicle.
         vlist = super()._before_create(vlist)
         cls.check_vin_free([v.get('vin') for v in vlist])
         return vlist
