@@ -5,6 +5,7 @@ import smtplib
 from unittest.mock import patch
 
 import trytond.config as config
+from trytond.i18n import gettext
 from trytond.ir.date import Date
 from trytond.model.exceptions import SQLConstraintError
 from trytond.modules.company.tests import (
@@ -17,6 +18,7 @@ from trytond.modules.party.tests import (
     PartyCheckEraseMixin, PartyCheckReplaceMixin)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
 
 
 class DmsBaseTestCase(
@@ -324,6 +326,33 @@ class DmsBaseTestCase(
         self.assertEqual(Message.preferred_channel(mobile), 'sms')
         self.assertEqual(Message.party_address(mobile, 'sms'), '+33612345678')
         self.assertIsNone(Message.preferred_channel(landline))
+
+    @with_transaction()
+    def test_german_translation(self):
+        "Test the German translation loads for messages, fields and roles"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        Document = pool.get('dms.document')
+        Group = pool.get('res.group')
+        ModelData = pool.get('ir.model.data')
+        german, = Lang.search([('code', '=', 'de')])
+        Lang.load_translations([german])
+        with Transaction().set_context(language='de'):
+            self.assertEqual(
+                gettext(
+                    'dms_base.msg_department_code_used',
+                    code="VK", department="Verkauf Neuwagen",
+                    company="Autohaus Köln"),
+                "Der Code \"VK\" wird bereits von der Abteilung "
+                "\"Verkauf Neuwagen\" des Unternehmens \"Autohaus Köln\" "
+                "verwendet.")
+            fields = Document.fields_get(['expiry_date', 'type'])
+            self.assertEqual(fields['expiry_date']['string'], "Ablaufdatum")
+            self.assertIn(
+                ('periodic_inspection', "Hauptuntersuchung"),
+                fields['type']['selection'])
+            group = Group(ModelData.get_id('dms_base', 'group_sales_manager'))
+            self.assertEqual(group.name, "Autohaus Verkaufsleiter")
 
 
 del ModuleTestCase
