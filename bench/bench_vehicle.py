@@ -519,7 +519,7 @@ def _load_vehicles(company, variants):
     a lot per vehicle (number = VIN, the variant's product), the plate
     history of those with a plate, and for the third in stock a done move
     from the supplier location to the warehouse's storage, received over
-    the last 300 days"""
+    the last 300 days, with the stock position it gives them"""
     from trytond import backend
     from trytond.modules.dms_vehicle import vin as vin_tools
     from trytond.pool import Pool
@@ -572,7 +572,10 @@ def _load_vehicles(company, variants):
             state = 'in_transit'
         usage = 'new'
         plate = None
+        position = (None, None, None)
         if state in IN_STOCK:
+            date = today - dt.timedelta(days=rng.randrange(300))
+            position = (storage, company.id, date)
             usage = rng.choices(['new', 'used', 'demo'], [85, 10, 5])[0]
             if usage != 'new':
                 plate = f"K-{'ABCDEFGHKLMN'[i % 12]}{'PRSTUVWXYZ'[i % 10]} "\
@@ -581,7 +584,7 @@ def _load_vehicles(company, variants):
                 vehicle_id + i, vin, make, variant['model'], variant['id'],
                 2020 + i % 6, *decoded(vin),
                 COLOURS[i % len(COLOURS)], plate, usage, state,
-                state in IN_STOCK, lot_id + i, now, 0))
+                state in IN_STOCK, *position, lot_id + i, now, 0))
         lots.append((lot_id + i, vin, variant['product'], True, now, 0))
         if plate:
             plates.append((
@@ -589,7 +592,6 @@ def _load_vehicles(company, variants):
                     today - dt.timedelta(days=rng.randrange(300, 2000)),
                     now, 0))
         if state in IN_STOCK:
-            date = today - dt.timedelta(days=rng.randrange(300))
             price = Decimal(variant['price'] * 85 / 100).quantize(
                 Decimal('0.0001'))
             moves.append((
@@ -604,7 +606,8 @@ def _load_vehicles(company, variants):
     _bulk_insert(cursor, 'dms_vehicle', [
             'id', 'vin', 'make', 'model', 'variant', 'model_year',
             'manufacturer', 'manufacture_country', 'exterior_colour',
-            'plate', 'usage', 'state', 'on_hand', 'lot', 'create_date',
+            'plate', 'usage', 'state', 'on_hand', 'location',
+            'holding_company', 'receipt_date', 'lot', 'create_date',
             'create_uid'],
         vehicles)
     _bulk_insert(cursor, 'dms_vehicle_plate', [

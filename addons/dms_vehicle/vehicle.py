@@ -141,24 +141,28 @@ class Vehicle(
         "kept up to date by its stock moves.")
     lot_moved = fields.Function(
         fields.Boolean("Lot Moved"), 'get_lot_moved')
-    holding_company = fields.Function(
-        fields.Many2One('company.company', "Holding Company"),
-        'get_stock_position', searcher='search_stock_position')
-    location = fields.Function(
-        fields.Many2One('stock.location', "Location"),
-        'get_stock_position', searcher='search_stock_position')
-    receipt_date = fields.Function(
-        fields.Date(
-            "Receipt Date",
-            help="When the vehicle entered the group's stock; transfers "
-            "between rooftops keep it."),
-        'get_stock_position', searcher='search_stock_position')
+    # The stock position, stored and kept up to date by the stock moves of
+    # the vehicle's lot (_stock_moved) so that lists, tab counters and the
+    # aging filters read a column instead of ranking every move
+    holding_company = fields.Many2One(
+        'company.company', "Holding Company", readonly=True,
+        ondelete='RESTRICT',
+        help="The rooftop whose stock holds the vehicle now; "
+        "kept up to date by its stock moves.")
+    location = fields.Many2One(
+        'stock.location', "Location", readonly=True, ondelete='RESTRICT',
+        help="The storage location the vehicle is in now; "
+        "kept up to date by its stock moves.")
+    receipt_date = fields.Date(
+        "Receipt Date", readonly=True,
+        help="When the vehicle entered the group's stock; transfers "
+        "between rooftops keep it.")
     days_in_stock = fields.Function(
         fields.Integer("Days in Stock"),
-        'get_stock_position', searcher='search_days_in_stock')
+        'get_days_in_stock', searcher='search_days_in_stock')
     aging = fields.Function(
         fields.Selection(AGING, "Aging"),
-        'get_stock_position', searcher='search_aging')
+        'get_days_in_stock', searcher='search_aging')
     units = fields.Function(
         fields.Integer("Vehicles", help="One: graphs sum it to count."),
         'get_units')
@@ -206,6 +210,10 @@ class Vehicle(
                 Index(t, (t.make, Index.Range()), (t.state, Index.Equality())),
                 Index(t, (t.on_hand, Index.Equality(cardinality='low')),
                     where=t.on_hand == Literal(True)),
+                Index(t, (t.receipt_date, Index.Range()),
+                    where=t.receipt_date != Null),
+                Index(t, (t.holding_company, Index.Range()),
+                    where=t.holding_company != Null),
                 Index(t, (t.state, Index.Equality())),
                 Index(t, (t.model, Index.Range())),
                 Index(t, (t.variant, Index.Range())),
@@ -746,12 +754,12 @@ class Vehicle(
         return result
 
     @classmethod
-    def get_stock_position(cls, vehicles, names):
-        pool = Pool()
-        Date = pool.get('ir.date')
+    def _stock_positions(cls, vehicles):
+        """Return the location, holding company and receipt date of the
+        vehicles from the done moves of their lots, by vehicle id (None for
+        those not in a storage location)"""
         cursor = Transaction().connection.cursor()
-        today = Date.today()
-        result = {n: dict.fromkeys(map(int, vehicles)) for n in names}
+        result = dict.fromkeys(map(int, vehicles))
         by_lot = {v.lot.id: v.id for v in vehicles if v.lot}
         for sub_lots in grouped_slice(list(by_lot), MAX_QUERY_PARAMS):
             query = cls._stock_position_query(list(sub_lots))
@@ -759,19 +767,27 @@ class Vehicle(
                     query.lot, query.location, query.company,
                     query.receipt_date))
             for lot, location, company, receipt_date in cursor:
-                vehicle_id = by_lot[lot]
                 if isinstance(receipt_date, str):
                     receipt_date = dt.date.fromisoformat(receipt_date)
-                days = (today - receipt_date).days if receipt_date else None
-                values = {
-                    'holding_company': company,
-                    'location': location,
-                    'receipt_date': receipt_date,
-                    'days_in_stock': days,
-                    'aging': cls._aging_bucket(days),
-                    }
-                for name in names:
-                    result[name][vehicle_id] = values[name]
+                result[by_lot[lot]] = (location, company, receipt_date)
+        return result
+
+    @classmethod
+    def get_days_in_stock(cls, vehicles, names):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        today = Date.today()
+        result = {n: {} for n in names}
+        for vehicle in vehicles:
+            days = None
+            if vehicle.receipt_date:
+                days = (today - vehicle.receipt_date).days
+            values = {
+                'days_in_stock': days,
+                'aging': cls._aging_bucket(days),
+                }
+            for name in names:
+                result[name][vehicle.id] = values[name]
         return result
 
     @staticmethod
@@ -782,47 +798,6 @@ class Vehicle(
             if days >= low and (high is None or days <= high):
                 return bucket
         return '0-30'
-
-    @classmethod
-    def _lots_in_stock(cls, name, operator, value):
-        "Return a query of the lots whose stock position matches"
-        query = cls._stock_position_query()
-        column = {
-            'holding_company': query.company,
-            'location': query.location,
-            'receipt_date': query.receipt_date,
-            }[name]
-        Operator = fields.SQL_OPERATORS[operator]
-        return query.select(query.lot, where=Operator(column, value))
-
-    @classmethod
-    def search_stock_position(cls, name, clause):
-        pool = Pool()
-        _, operator, value = clause[:3]
-        nested = clause[0][len(name):]
-        if nested:
-            Target = pool.get(
-                {'holding_company': 'company.company',
-                    'location': 'stock.location'}[name])
-            targets = Target.search([(nested[1:], *clause[1:])], order=[])
-            operator, value = 'in', [t.id for t in targets]
-        if value is None and operator in {'=', '!='}:
-            query = cls._stock_position_query()
-            in_stock = query.select(query.lot)
-            if operator == '=':
-                return ['OR',
-                    ('lot', '=', None),
-                    ('lot', 'not in', in_stock),
-                    ]
-            return [('lot', 'in', in_stock)]
-        if operator in {'in', 'not in'}:
-            value = list(value)
-        if operator == 'not in':
-            return ['OR',
-                ('lot', '=', None),
-                ('lot', 'not in', cls._lots_in_stock(name, 'in', value)),
-                ]
-        return [('lot', 'in', cls._lots_in_stock(name, operator, value))]
 
     @classmethod
     def search_days_in_stock(cls, name, clause):
@@ -958,15 +933,26 @@ class Vehicle(
 
     @classmethod
     def _update_stock_state(cls, vehicles):
-        "Set the lifecycle state that the stock position of vehicles implies"
-        positions = cls.get_stock_position(vehicles, ['location'])['location']
+        """Store the stock position of vehicles and set the lifecycle state
+        that it implies"""
+        positions = cls._stock_positions(vehicles)
         last_moves = cls._last_moves(vehicles)
         to_write = defaultdict(list)
         used = []
         for vehicle in vehicles:
-            in_stock = positions[vehicle.id] is not None
+            position = positions[vehicle.id]
+            in_stock = position is not None
+            location, company, receipt_date = position or (None, None, None)
+            values = {}
             if bool(vehicle.on_hand) != in_stock:
-                to_write[('on_hand', in_stock)].append(vehicle)
+                values['on_hand'] = in_stock
+            if (vehicle.location and vehicle.location.id) != location:
+                values['location'] = location
+            if ((vehicle.holding_company and vehicle.holding_company.id)
+                    != company):
+                values['holding_company'] = company
+            if vehicle.receipt_date != receipt_date:
+                values['receipt_date'] = receipt_date
             last = last_moves.get(vehicle.lot.id)
             state = vehicle.state
             if in_stock:
@@ -988,10 +974,13 @@ class Vehicle(
             elif state == 'delivered':
                 state = 'sold'
             if state != vehicle.state:
-                to_write[('state', state)].append(vehicle)
+                values['state'] = state
+            if values:
+                to_write[tuple(sorted(values.items()))].append(vehicle)
+        # One write per set of changes: a receipt of many vehicles is one
         args = []
-        for (name, value), changed in to_write.items():
-            args.extend((changed, {name: value}))
+        for values, changed in to_write.items():
+            args.extend((changed, dict(values)))
         if args:
             cls.write(*args)
         used = [v for v in used if v.usage == 'new']
@@ -1099,9 +1088,8 @@ class Vehicle(
 
     @classmethod
     def _back_to_stock(cls, vehicles):
-        positions = cls.get_stock_position(vehicles, ['location'])['location']
-        in_stock = [v for v in vehicles if positions[v.id]]
-        not_in_stock = [v for v in vehicles if not positions[v.id]]
+        in_stock = [v for v in vehicles if v.on_hand]
+        not_in_stock = [v for v in vehicles if not v.on_hand]
         if in_stock:
             cls.write(in_stock, {'state': 'in_stock'})
         if not_in_stock:
