@@ -9,6 +9,7 @@ from unittest.mock import patch
 from lxml import etree
 
 from trytond.exceptions import UserError
+from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
@@ -579,6 +580,28 @@ class DmsVehicleTestCase(
                 for d in [None, 0, 30, 31, 90, 91, 180, 181, 2000]],
             [None, '0-30', '0-30', '31-60', '61-90', '91-180', '91-180',
                 '181+', '181+'])
+
+    @with_transaction()
+    def test_german_translation(self):
+        "Test the German translation loads for messages, fields and states"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        Vehicle = pool.get('dms.vehicle')
+        german, = Lang.search([('code', '=', 'de')])
+        Lang.load_translations([german])
+        with Transaction().set_context(language='de'):
+            self.assertEqual(
+                gettext(
+                    'dms_vehicle.msg_vehicle_vin_check_digit',
+                    vin="1M8GDM9AYKP042788", digit="Y", expected="X"),
+                "Die FIN \"1M8GDM9AYKP042788\" hat die Prüfziffer \"Y\", "
+                "erwartet wird \"X\".")
+            fields = Vehicle.fields_get(['vin', 'usage', 'state'])
+            self.assertEqual(fields['vin']['string'], "FIN")
+            self.assertIn(
+                ('demo', "Vorführwagen"), fields['usage']['selection'])
+            self.assertIn(
+                ('in_transit', "Unterwegs"), fields['state']['selection'])
 
 
 del ModuleTestCase
