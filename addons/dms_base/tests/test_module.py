@@ -13,6 +13,7 @@ from trytond.modules.company.tests import (
 from trytond.modules.dms_base import customer_message
 from trytond.modules.dms_base.customer_message import _safe_uri
 from trytond.modules.dms_base.exceptions import MessageSendError
+from trytond.modules.dms_base.tests.tools import untranslated_entries
 from trytond.modules.dms_base.tools import search_any
 from trytond.modules.party.tests import (
     PartyCheckEraseMixin, PartyCheckReplaceMixin)
@@ -353,6 +354,13 @@ class DmsBaseTestCase(
                 fields['type']['selection'])
             group = Group(ModelData.get_id('dms_base', 'group_sales_manager'))
             self.assertEqual(group.name, "Autohaus Verkaufsleiter")
+
+    @with_transaction()
+    def test_german_translation_complete(self):
+        "Test every string of the module has its German translation"
+        missing, obsolete = untranslated_entries('dms_base', 'de')
+        self.assertEqual(missing, [], msg="Not translated in locale/de.po")
+        self.assertEqual(obsolete, [], msg="No longer in the module")
 
 
 del ModuleTestCase

@@ -1,6 +1,7 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Real servers for tests: a local SMTP server and a local SMS gateway."""
+"""Real servers for tests: a local SMTP server and a local SMS gateway;
+the check that a module's translations are complete."""
 import asyncio
 import email
 import email.policy
@@ -8,10 +9,39 @@ import json
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import polib
 
 import trytond.config as config
+from trytond.modules import get_module_info
+from trytond.pool import Pool
 
-__all__ = ['free_port', 'SMTPServer', 'SMSGateway']
+__all__ = [
+    'free_port', 'SMTPServer', 'SMSGateway', 'untranslated_entries']
+
+
+def untranslated_entries(module, lang):
+    """Return the strings of the activated module (as Tryton exports them
+    for translation) that its locale/<lang>.po lacks or leaves empty, and
+    the entries of that file the module no longer has, as (context, text)
+    pairs; to call inside a transaction"""
+    pool = Pool()
+    Translation = pool.get('ir.translation')
+    TranslationSet = pool.get('ir.translation.set', type='wizard')
+    # The strings of views and reports, as "Set Translations" collects them
+    session_id, _, _ = TranslationSet.create()
+    TranslationSet(session_id).transition_set_()
+    TranslationSet.delete(session_id)
+    source = polib.pofile(
+        Translation.translation_export('en', module).decode('utf-8'))
+    directory = Path(get_module_info(module)['directory'])
+    translation = polib.pofile(str(directory / 'locale' / f'{lang}.po'))
+    wanted = {(e.msgctxt, e.msgid) for e in source}
+    done = {(e.msgctxt, e.msgid) for e in translation
+        if e.translated() and not e.obsolete}
+    present = {(e.msgctxt, e.msgid) for e in translation}
+    return sorted(wanted - done), sorted(present - wanted)
 
 
 def free_port():

@@ -13,6 +13,7 @@ from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
+from trytond.modules.dms_base.tests.tools import untranslated_entries
 from trytond.modules.dms_vehicle import vin as vin_tools
 from trytond.modules.dms_vehicle.catalog import FUEL_TYPES
 from trytond.modules.dms_vehicle.exceptions import (
@@ -602,6 +603,13 @@ class DmsVehicleTestCase(
                 ('demo', "Vorführwagen"), fields['usage']['selection'])
             self.assertIn(
                 ('in_transit', "Unterwegs"), fields['state']['selection'])
+
+    @with_transaction()
+    def test_german_translation_complete(self):
+        "Test every string of the module has its German translation"
+        missing, obsolete = untranslated_entries('dms_vehicle', 'de')
+        self.assertEqual(missing, [], msg="Not translated in locale/de.po")
+        self.assertEqual(obsolete, [], msg="No longer in the module")
 
 
 del ModuleTestCase
