@@ -55,14 +55,15 @@ def main(argv=None):
     created = create_database(args.database)
     config = connect(args.database)
     activate_modules(config)
+    german = load_language(config, group_data.LANGUAGE)
 
     country, currency = load_reference(config)
     companies = load_companies(config, country, currency)
     load_accounting(config, companies)
     warehouses = load_stock(config, companies, country)
     departments = load_departments(config, companies)
-    users = load_staff(config, companies, departments, warehouses)
-    customers = load_customers(config, country)
+    users = load_staff(config, companies, departments, warehouses, german)
+    customers = load_customers(config, country, german)
     load_documents(config, companies, customers)
     load_vehicles(config, companies, warehouses, customers)
     close_configuration_wizard(config)
@@ -230,6 +231,19 @@ def close_configuration_wizard(config):
 
 
 # --- reference data ------------------------------------------------------
+
+def load_language(config, code):
+    """Load the translations of the language (platform and dms modules) and
+    return it"""
+    from proteus import Model
+    Lang = Model.get('ir.lang')
+    lang, = Lang.find([('code', '=', code)])
+    if not lang.translatable:
+        print(f"Loading the {lang.name} translations", flush=True)
+        Lang.click([lang], 'load_translations')
+        lang.reload()
+    return lang
+
 
 def load_reference(config):
     "Return the country and the currency of the group"
@@ -443,7 +457,7 @@ def load_departments(config, companies):
 
 # --- staff ---------------------------------------------------------------
 
-def load_staff(config, companies, departments, warehouses):
+def load_staff(config, companies, departments, warehouses, language):
     """Create the employees of each rooftop, the department managers and
     a user per staff login; return the demo users as table rows"""
     from proteus import Model
@@ -518,6 +532,8 @@ def load_staff(config, companies, departments, warehouses):
         user.employees.append(fresh(employee))
         user.employee = fresh(employee)
         user.company_filter = settings.get('company_filter', 'one')
+        if code in group_data.LANGUAGE_ROOFTOPS:
+            user.language = fresh(language)
         user.warehouse = fresh(warehouses[code])
         user.groups.extend(Group(g) for g in sorted(
                 groups[x] for x in settings['groups']))
@@ -573,9 +589,10 @@ def print_users(rows):
 
 # --- customers -----------------------------------------------------------
 
-def load_customers(config, country):
-    """Create the customers with an address in the region, a mobile number
-    and, for most, an e-mail address; return them as
+def load_customers(config, country, language):
+    """Create the customers with an address in the region, a mobile number,
+    for most an e-mail address, and the language they are written to in;
+    return them as
     (party, town, nearest rooftop code, is a person) tuples"""
     from proteus import Model
     Party = Model.get('party.party')
@@ -611,7 +628,7 @@ def load_customers(config, country):
         if name in existing:
             result.append((existing[name], city, code, person))
             continue
-        party = Party(name=name)
+        party = Party(name=name, lang=fresh(language))
         address, = party.addresses
         address.street_name = street
         address.building_number = building_number

@@ -407,7 +407,7 @@ class BrowserTestCase(unittest.TestCase):
     def test_demo_group_content(self):
         """The demo database holds the dealer group the README describes:
         three rooftops with their departments and a user of every role,
-        customers with documents expiring this month, the vehicle catalog
+        customers written to in German with documents expiring this month, the vehicle catalog
         and 150 valid vehicles in every state, aging, with photos and
         bookings this week"""
         from trytond.modules.dms_vehicle import vin as vin_tools
@@ -441,6 +441,21 @@ class BrowserTestCase(unittest.TestCase):
                 'AND party NOT IN (SELECT party FROM company_employee) '
                 'AND party NOT IN (SELECT party FROM company_company)'), 40)
         self.assertEqual(value('SELECT COUNT(*) FROM company_employee'), 25)
+        # written to in German; Bonn's staff work in German
+        self.assertEqual(value(
+                'SELECT COUNT(*) FROM party_party_lang AS p '
+                'JOIN ir_lang AS l ON l.id = p.lang '
+                "WHERE l.code = 'de'"), 40)
+        self.assertEqual(set(column(
+                'SELECT u.login FROM res_user AS u '
+                'JOIN ir_lang AS l ON l.id = u.language '
+                "WHERE l.code = 'de'")), {
+                'sales.bonn', 'service.bonn', 'technician.bonn',
+                'parts.bonn', 'manager.bonn'})
+        self.assertEqual(value(
+                'SELECT COUNT(*) FROM ir_translation '
+                "WHERE lang = 'de' AND module = 'dms_vehicle' "
+                "AND name = 'dms.vehicle,vin' AND type = 'field'"), 1)
         self.assertGreaterEqual(value(
                 'SELECT COUNT(*) FROM dms_document WHERE vehicle IS NULL'),
             100)

@@ -18,6 +18,11 @@ CURRENCY = {
     'symbol': '€',
     }
 TIMEZONE = 'Europe/Berlin'
+# The customers' language (reminders and messages are written in it) and
+# the rooftops whose staff work in it; the others keep English, so that the
+# README and the browser test name the menus in English
+LANGUAGE = 'de'
+LANGUAGE_ROOFTOPS = {'BON'}
 GROUP_NAME = "Rheinblick Automobile"
 EMAIL_DOMAIN = 'rheinblick.example.com'
 
