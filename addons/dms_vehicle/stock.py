@@ -37,7 +37,7 @@ class Move(metaclass=PoolMeta):
         done = [m for m in moves if m.state == 'done']
         super().cancel(moves)
         if done:
-            Vehicle._stock_moved(done)
+            Vehicle._stock_moved(done, cancelled=True)
 
 
 class Lot(metaclass=PoolMeta):

@@ -9,6 +9,7 @@ from sql.conditionals import Case
 from sql.functions import CurrentTimestamp, RowNumber
 from sql.operators import Equal
 
+from trytond import backend
 from trytond.backend import MAX_QUERY_PARAMS
 from trytond.cache import Cache
 from trytond.i18n import gettext
@@ -64,6 +65,9 @@ AGING_LIMITS = {
     '91-180': (91, 180),
     '181+': (181, None),
     }
+# Fields that only the vehicle's stock moves write
+STOCK_POSITION_FIELDS = {
+    'lot', 'on_hand', 'location', 'holding_company', 'receipt_date'}
 # Location types through which a vehicle enters the group's stock
 ENTRY_TYPES = ('supplier', 'customer', 'lost_found', 'production')
 
@@ -294,6 +298,26 @@ class Vehicle(
                 })
 
     @classmethod
+    def __register__(cls, module):
+        cursor = Transaction().connection.cursor()
+        # Migration from 8.0.0: the stock position is stored
+        fill_position = (backend.TableHandler.table_exist(cls._table)
+            and not cls.__table_handler__(module).column_exist(
+                'receipt_date'))
+
+        super().__register__(module)
+
+        if fill_position:
+            table = cls.__table__()
+            query = cls._stock_position_query()
+            cursor.execute(*table.update(
+                    [table.location, table.holding_company,
+                        table.receipt_date],
+                    [query.location, query.company, query.receipt_date],
+                    from_=[query],
+                    where=table.lot == query.lot))
+
+    @classmethod
     def view_attributes(cls):
         return super().view_attributes() + [
             ('//page[@id="scrapping"]', 'states', {
@@ -500,6 +524,15 @@ class Vehicle(
     def check_modification(cls, mode, vehicles, values=None, external=False):
         super().check_modification(
             mode, vehicles, values=values, external=external)
+        if (mode == 'write' and external
+                and values.keys() & STOCK_POSITION_FIELDS):
+            # Only the stock moves set them: a forged location would be the
+            # source of the next transfer or delivery
+            field = sorted(values.keys() & STOCK_POSITION_FIELDS)[0]
+            raise AccessError(gettext(
+                    'dms_vehicle.msg_vehicle_stock_position_write',
+                    vehicle=vehicles[0].rec_name if vehicles else '',
+                    field=cls.__names__(field)['field']))
         if mode == 'write' and values.get('vin'):
             if len(vehicles) > 1:
                 raise VINValidationError(gettext(
@@ -858,9 +891,10 @@ class Vehicle(
         return [('variant.' + clause[0], *clause[1:])]
 
     @classmethod
-    def _stock_moved(cls, moves):
+    def _stock_moved(cls, moves, cancelled=False):
         """Apply done or cancelled stock moves to the vehicles of their lots:
-        guard the one unit of each lot and follow the lifecycle state"""
+        guard the one unit of each lot and follow the lifecycle state.
+        cancelled: the moves were done and are undone."""
         pool = Pool()
         Move = pool.get('stock.move')
         Location = pool.get('stock.location')
@@ -929,16 +963,17 @@ class Vehicle(
                     raise VehicleStockError(gettext(
                             'dms_vehicle.msg_vehicle_stock_negative',
                             vehicle=vehicle.rec_name))
-        cls._update_stock_state(vehicles)
+        cls._update_stock_state(vehicles, cancelled=cancelled)
 
     @classmethod
-    def _update_stock_state(cls, vehicles):
+    def _update_stock_state(cls, vehicles, cancelled=False):
         """Store the stock position of vehicles and set the lifecycle state
-        that it implies"""
+        that it implies; after cancelled moves a delivered car back in stock
+        is sold again, not traded in"""
         positions = cls._stock_positions(vehicles)
         last_moves = cls._last_moves(vehicles)
         to_write = defaultdict(list)
-        used = []
+        used, to_deliver = [], []
         for vehicle in vehicles:
             position = positions[vehicle.id]
             in_stock = position is not None
@@ -956,7 +991,11 @@ class Vehicle(
             last = last_moves.get(vehicle.lot.id)
             state = vehicle.state
             if in_stock:
-                if state in {'ordered', 'in_transit', 'delivered', 'customer'}:
+                if cancelled and state == 'delivered':
+                    # The delivery is undone
+                    state = 'sold'
+                elif state in {
+                        'ordered', 'in_transit', 'delivered', 'customer'}:
                     if state in {'delivered', 'customer'}:
                         # Traded back in
                         used.append(vehicle)
@@ -967,7 +1006,7 @@ class Vehicle(
                         raise VehicleStateError(gettext(
                                 'dms_vehicle.msg_vehicle_deliver_not_sold',
                                 vehicle=vehicle.rec_name))
-                    cls.check_pdi([vehicle])
+                    to_deliver.append(vehicle)
                     state = 'delivered'
             elif state == 'in_stock':
                 state = 'ordered'
@@ -977,15 +1016,19 @@ class Vehicle(
                 values['state'] = state
             if values:
                 to_write[tuple(sorted(values.items()))].append(vehicle)
+        if to_deliver:
+            cls.check_pdi(to_deliver)
         # One write per set of changes: a receipt of many vehicles is one
         args = []
         for values, changed in to_write.items():
             args.extend((changed, dict(values)))
-        if args:
-            cls.write(*args)
-        used = [v for v in used if v.usage == 'new']
-        if used:
-            cls.write(used, {'usage': 'used'})
+        # The stock position is the module's to write, whoever moved the car
+        with without_check_access():
+            if args:
+                cls.write(*args)
+            used = [v for v in used if v.usage == 'new']
+            if used:
+                cls.write(used, {'usage': 'used'})
 
     @classmethod
     def _last_moves(cls, vehicles):
@@ -1187,7 +1230,8 @@ class Vehicle(
         default = default.copy() if default is not None else {}
         for name in ['lot', 'plates', 'owners', 'mileages', 'pdis',
                 'bookings', 'documents', 'scrap_date', 'scrap_reason',
-                'dismantler', 'destruction_certificate']:
+                'dismantler', 'destruction_certificate',
+                'holding_company', 'location', 'receipt_date']:
             default.setdefault(name, None)
         default.setdefault('state', 'ordered')
         default.setdefault('on_hand', False)

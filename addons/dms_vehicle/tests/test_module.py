@@ -312,6 +312,90 @@ class DmsVehicleTestCase(
                     VehicleStockError, 'is already in stock'):
                 self._receive(vehicle)
 
+    @with_transaction()
+    def test_stock_position_stored(self):
+        "Test the stock moves keep the stored stock position of the vehicle"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        Date = pool.get('ir.date')
+        Location = pool.get('stock.location')
+        company = create_company()
+        with set_company(company):
+            variant = self._variant()
+            vehicle, = Vehicle.create([
+                    {'vin': 'WVWZZZ1JZXW000016', 'variant': variant.id}])
+            storage, = Location.search([('code', '=', 'STO')])
+            received = Date.today() - dt.timedelta(days=100)
+
+            self._receive(vehicle, date=received)
+            vehicle = Vehicle(vehicle.id)
+            self.assertEqual(vehicle.holding_company, company)
+            self.assertEqual(vehicle.location, storage)
+            self.assertEqual(vehicle.receipt_date, received)
+            self.assertEqual(vehicle.days_in_stock, 100)
+            self.assertEqual(vehicle.aging, '91-180')
+            self.assertEqual(
+                Vehicle.search([('days_in_stock', '>', 90)]), [vehicle])
+            self.assertEqual(Vehicle.search([
+                        ('holding_company', '=', company.id),
+                        ('receipt_date', '=', received),
+                        ]), [vehicle])
+
+            # a copy is a new vehicle, not in stock
+            copy, = Vehicle.copy([vehicle], default={
+                    'vin': 'WVWZZZ1JZXW000024'})
+            self.assertEqual(
+                (copy.holding_company, copy.location, copy.receipt_date,
+                    copy.on_hand, copy.state),
+                (None, None, None, False, 'ordered'))
+
+            # sent back to the manufacturer
+            self._move(vehicle, 'STO', 'SUP')
+            vehicle = Vehicle(vehicle.id)
+            self.assertEqual(
+                (vehicle.holding_company, vehicle.location,
+                    vehicle.receipt_date, vehicle.days_in_stock,
+                    bool(vehicle.on_hand), vehicle.state),
+                (None, None, None, None, False, 'ordered'))
+            self.assertEqual(Vehicle.search([('days_in_stock', '>', 90)]), [])
+
+    @with_transaction()
+    def test_stock_position_not_written_by_users(self):
+        "Test users cannot set the stock position the stock moves keep"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        Location = pool.get('stock.location')
+        User = pool.get('res.user')
+        company = create_company()
+        admin, = User.search([('login', '=', 'admin')])
+        User.write([admin], {
+                'companies': [('add', [company.id])],
+                'company': company.id,
+                })
+        with set_company(company):
+            variant = self._variant()
+            vehicle, = Vehicle.create([
+                    {'vin': 'WVWZZZ1JZXW000032', 'variant': variant.id}])
+            storage, = Location.search([('code', '=', 'STO')])
+            with Transaction().set_user(admin.id), \
+                    Transaction().set_context(_check_access=True):
+                for values in [
+                        {'location': storage.id},
+                        {'on_hand': True},
+                        {'holding_company': company.id},
+                        {'receipt_date': dt.date(2026, 1, 5)},
+                        {'lot': None},
+                        ]:
+                    with self.subTest(values=values):
+                        with self.assertRaisesRegex(
+                                AccessError, 'its stock moves keep it'):
+                            Vehicle.write([vehicle], values)
+                # while the stock moves the user does still set them
+                self._receive(vehicle)
+            vehicle = Vehicle(vehicle.id)
+            self.assertEqual(vehicle.location, storage)
+            self.assertTrue(vehicle.on_hand)
+
     def _pass_pdi(self, vehicle, date):
         "Pass a PDI of the vehicle on the date"
         pool = Pool()
@@ -386,6 +470,34 @@ class DmsVehicleTestCase(
             self._move(vehicle, 'STO', 'CUS', date=dt.date(2026, 3, 3))
             self.assertEqual(vehicle.state, 'delivered')
             self.assertFalse(vehicle.on_hand)
+
+    @with_transaction()
+    def test_delivery_cancelled(self):
+        "Test cancelling a delivery puts the car back in stock as sold"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        Move = pool.get('stock.move')
+        company = create_company()
+        with set_company(company):
+            vehicle = self._received_vehicle('WVWZZZ1JZXW000040')
+            Vehicle.sell([vehicle])
+            self._pass_pdi(vehicle, dt.date(2026, 3, 2))
+            move = self._move(vehicle, 'STO', 'CUS', date=dt.date(2026, 3, 3))
+
+            Move.cancel([move])
+            vehicle = Vehicle(vehicle.id)
+            self.assertEqual(
+                (vehicle.state, vehicle.usage, bool(vehicle.on_hand),
+                    vehicle.receipt_date),
+                ('sold', 'new', True, dt.date(2026, 3, 2)))
+
+            # a real trade-in comes back as a used car
+            self._move(vehicle, 'STO', 'CUS', date=dt.date(2026, 3, 4))
+            self._move(vehicle, 'CUS', 'STO', date=dt.date(2026, 6, 1))
+            vehicle = Vehicle(vehicle.id)
+            self.assertEqual(
+                (vehicle.state, vehicle.usage, vehicle.receipt_date),
+                ('in_stock', 'used', dt.date(2026, 6, 1)))
 
     @with_transaction()
     def test_pdi_gate_without_receipt(self):
