@@ -407,14 +407,13 @@ class BrowserTestCase(unittest.TestCase):
     def test_demo_group_content(self):
         """The demo database holds the dealer group the README describes:
         three rooftops with their departments and a user of every role,
-        customers written to in German with documents expiring this month, the vehicle catalog
-        and 150 valid vehicles in every state, aging, with photos and
-        bookings this week"""
+        customers written to in German with documents expiring this month,
+        the vehicle catalog and 150 valid vehicles in every state, aging,
+        with photos and bookings this week"""
         from trytond.modules.dms_vehicle import vin as vin_tools
         today = dt.date.today()
-        database = sqlite3.connect(
-            f'file:{self.directory / f"{DATABASE}.sqlite"}?mode=ro',
-            uri=True)
+        path = self.directory / f'{DATABASE}.sqlite'
+        database = sqlite3.connect(f'file:{path}?mode=ro', uri=True)
         self.addCleanup(database.close)
 
         def value(query, *params):
@@ -482,12 +481,23 @@ class BrowserTestCase(unittest.TestCase):
         self.assertTrue(any(vin_tools.check_digit_required(v)
                 for v, _ in vehicles))
 
-        # days in stock from the last receipt of each vehicle on hand
-        receipts = column(
-            'SELECT MAX(m.effective_date) FROM dms_vehicle AS v '
+        # days in stock vary; each vehicle on hand has stored the date of
+        # its last done move into storage from outside the group's stock
+        receipts = database.execute(
+            'SELECT v.vin, v.receipt_date, MAX(m.effective_date) '
+            'FROM dms_vehicle AS v '
             'JOIN stock_move AS m ON m.lot = v.lot '
-            "WHERE v.on_hand AND m.state = 'done' GROUP BY v.id")
-        days = [(today - dt.date.fromisoformat(d)).days for d in receipts]
+            'JOIN stock_location AS f ON f.id = m.from_location '
+            'JOIN stock_location AS t ON t.id = m.to_location '
+            "WHERE v.on_hand AND m.state = 'done' "
+            "AND f.type IN ('supplier', 'customer', 'lost_found', "
+            "'production') AND t.type = 'storage' "
+            'GROUP BY v.id').fetchall()
+        self.assertEqual(len(receipts), value(
+                'SELECT COUNT(*) FROM dms_vehicle WHERE on_hand'))
+        self.assertEqual([r for r in receipts if r[1] != r[2]], [])
+        days = [(today - dt.date.fromisoformat(d)).days
+            for _, d, _ in receipts]
         self.assertTrue(days and min(days) <= 30 and max(days) > 90, days)
 
         self.assertGreater(value(
