@@ -65,7 +65,7 @@ SQLITE_DB_CACHE = $(CURDIR)/var/db-cache/sqlite-$(SQLITE_CACHE_KEY)
 PG_DB_CACHE ?= postgresql://
 
 .PHONY: help venv sao demo run test lint test-postgresql test-browser \
-	bench clean _suite
+	bench clean _suite _update_demo
 
 help:
 	@sed -n '/^#   make/s/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -98,21 +98,44 @@ $(SAO_STAMP): package.json package-lock.json
 
 # --- demo ------------------------------------------------------------------
 
-demo run: export TRYTOND_DATABASE__PATH := $(DATABASE_PATH)
+DEMO_DATABASE = $(DATABASE_PATH)/$(DATABASE).sqlite
+# The code the demo database was last built or updated with: when the
+# modules change (a pull adds a column), run and demo update the database
+# with trytond-admin -u before using it
+DEMO_STAMP = $(DATABASE_PATH)/$(DATABASE).code
+
+demo run _update_demo: export TRYTOND_DATABASE__PATH := $(DATABASE_PATH)
 
 demo: $(VENV_STAMP)
 	@test -f scripts/demo.py || { echo "make demo: scripts/demo.py does" \
 		"not exist yet, so there is no demo database to build." >&2; \
 		exit 1; }
 	mkdir -p $(DATABASE_PATH)
+	$(MAKE) --no-print-directory _update_demo
 	$(VPY) scripts/demo.py --config $(CONFIG) --database $(DATABASE)
+	echo '$(SQLITE_CACHE_KEY)' > $(DEMO_STAMP)
+
+# Internal: update the dms modules of an existing demo database whose code
+# changed since (also loads new translations)
+_update_demo:
+	@if [ -f $(DEMO_DATABASE) ] && [ "$$(cat $(DEMO_STAMP) 2>/dev/null)" \
+			!= '$(SQLITE_CACHE_KEY)' ]; then \
+		echo "The dms modules changed since $(DEMO_DATABASE) was last" \
+			"updated: updating it"; \
+		$(VENV)/bin/trytond-admin -c $(CONFIG) -d $(DATABASE) \
+			-u $(MODULES) --activate-dependencies; \
+		echo '$(SQLITE_CACHE_KEY)' > $(DEMO_STAMP); \
+	fi
 
 # The demo is built only when var/dms.sqlite is missing (`make demo` to
 # rebuild it, `make clean` to start over).  -d preloads the database: the
 # first request of a threaded server otherwise fails (KeyError 'res.user').
 run: $(VENV_STAMP) $(SAO_STAMP)
-	@if [ ! -f $(DATABASE_PATH)/$(DATABASE).sqlite ]; then \
-		$(MAKE) --no-print-directory demo; fi
+	@if [ ! -f $(DEMO_DATABASE) ]; then \
+		$(MAKE) --no-print-directory demo; \
+	else \
+		$(MAKE) --no-print-directory _update_demo; \
+	fi
 	@echo "Web client: http://localhost:8000/ (database $(DATABASE))"
 	exec $(VENV)/bin/trytond -c $(CONFIG) -d $(DATABASE) $(RUN_ARGS)
 
