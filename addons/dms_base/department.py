@@ -86,14 +86,19 @@ class Department(DeactivableMixin, ModelSQL, ModelView):
             ])
 
     @classmethod
-    def preprocess_values(cls, mode, values):
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and values.get('code'):
+    def _before_create(cls, vlist):
+        # Before the SQL constraint, which cannot name them.  Not
+        # preprocess_values: it sees one department at a time, so one query
+        # each.  Not check_modification: trytond calls it for 'create' after
+        # the INSERT, which the constraint has already refused.
+        vlist = super()._before_create(vlist)
+        keys = set()
+        for values in vlist:
             company = values.get('company', cls.default_company())
-            if company is not None:
-                # Before the SQL constraint, which cannot name them
-                cls.check_code_unused({(company, values['code'].strip())})
-        return values
+            if company is not None and values.get('code'):
+                keys.add((company, values['code'].strip()))
+        cls.check_code_unused(keys)
+        return vlist
 
     @classmethod
     def check_modification(

@@ -12,7 +12,8 @@ from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.modules.dms_base import customer_message
 from trytond.modules.dms_base.customer_message import _safe_uri
-from trytond.modules.dms_base.exceptions import MessageSendError
+from trytond.modules.dms_base.exceptions import (
+    DepartmentValidationError, MessageSendError)
 from trytond.modules.dms_base.tests.tools import untranslated_entries
 from trytond.modules.dms_base.tools import search_any
 from trytond.modules.party.tests import (
@@ -115,6 +116,32 @@ class DmsBaseTestCase(
                     self.assertEqual(
                         {d.number for d in Document.search([clause])},
                         names)
+
+    @with_transaction()
+    def test_department_codes_checked_in_one_query(self):
+        "Test the codes of departments created together are checked at once"
+        pool = Pool()
+        Department = pool.get('dms.department')
+        north = create_company("North")
+        south = create_company("South")
+        vlist = [{
+                'company': company.id,
+                'code': code,
+                'name': code,
+                'type': 'service',
+                } for company in [north, south] for code in ['SVC', 'PRT']]
+
+        with patch.object(
+                Department, 'search', wraps=Department.search) as search:
+            Department.create(vlist)
+        self.assertEqual(search.call_count, 1)
+
+        with self.assertRaises(DepartmentValidationError) as cm:
+            Department.create([dict(vlist[0], code='BDY'), vlist[3]])
+        self.assertEqual(
+            cm.exception.message,
+            'The code "PRT" is already used by department "[PRT] PRT" '
+            'of company "South".')
 
     @with_transaction()
     def test_group_manager_companies_taken_back(self):
