@@ -4,6 +4,8 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
+from sql.aggregate import Min
+
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.ir.attachment import AttachmentCopyMixin
@@ -211,9 +213,10 @@ class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
         offsets = Configuration(1).get_reminder_days()
         if not offsets:
             return []
-        # A concurrent run must finish before this one reads the reminders
-        # already sent, so that each is sent once (which the database
-        # enforces, failing the later run)
+        # Before reading the reminders already sent, so that each is sent
+        # once.  Tryton takes the lock without waiting, at the start of the
+        # retried transaction: while another run holds it, this run fails
+        # with nothing committed and the next cron pass does its work.
         Reminder.lock()
         today = Date.today()
         domain = [
@@ -340,6 +343,28 @@ class DocumentReminder(ModelSQL, ModelView):
                 'dms_base.msg_document_reminder_unique'),
             ]
         cls._order.insert(0, ('date', 'DESC'))
+
+    @classmethod
+    def __register__(cls, module):
+        exist = backend.TableHandler.table_exist(cls._table)
+        # Migration from the first release: keep the first of the duplicate
+        # reminders before the unique constraint is added
+        if exist:
+            cls._delete_duplicates()
+        super().__register__(module)
+
+    @classmethod
+    def _delete_duplicates(cls):
+        """Delete the reminders of a document, expiry date and offset but the
+        first one, in one query"""
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        first = cls.__table__()
+        cursor.execute(*table.delete(
+                where=~table.id.in_(first.select(
+                        Min(first.id),
+                        group_by=[
+                            first.document, first.expiry_date, first.days]))))
 
     @classmethod
     def get_message_states(cls):
