@@ -1,7 +1,9 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from sql import Literal
+from sql.operators import Exists
 
+from trytond import backend
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
@@ -32,31 +34,34 @@ class User(metaclass=PoolMeta):
 
     @classmethod
     def on_write(cls, users, values):
-        pool = Pool()
-        UserCompany = pool.get('res.user-company.company')
         callbacks = super().on_write(users, values)
-        added = set()
+        explicit = set()
         for action in values.get('companies') or []:
             if action[0] == 'add':
-                added.update(action[1])
-        if added:
-            user_ids = [u.id for u in users]
-
-            def keep_added():
-                # A company given by hand is the user's own even when the
-                # Group Manager role had already granted it
-                with without_check_access():
-                    links = UserCompany.search([
-                            ('user', 'in', user_ids),
-                            ('company', 'in', list(added)),
-                            ('granted_to_group_manager', '=', True),
-                            ])
-                    if links:
-                        UserCompany.write(links, {
-                                'granted_to_group_manager': False,
-                                })
-            callbacks.append(keep_added)
+                explicit.update(action[1])
+        if explicit:
+            # Now, before any field is set: when the same call removes the
+            # role, the granted companies are taken back as the roles are set
+            cls._keep_companies(users, explicit)
         return callbacks
+
+    @classmethod
+    def _keep_companies(cls, users, company_ids):
+        """Make the links of the users to the companies their own: a company
+        given by hand stays when the user leaves the Group Manager role, also
+        when the role had already granted it"""
+        pool = Pool()
+        UserCompany = pool.get('res.user-company.company')
+        with without_check_access():
+            links = UserCompany.search([
+                    ('user', 'in', [u.id for u in users]),
+                    ('company', 'in', list(company_ids)),
+                    ('granted_to_group_manager', '=', True),
+                    ])
+            if links:
+                UserCompany.write(links, {
+                        'granted_to_group_manager': False,
+                        })
 
     @classmethod
     def grant_group_companies(cls):
@@ -155,14 +160,24 @@ class User(metaclass=PoolMeta):
                 cls.write(*to_write)
 
     def _company_left_values(self):
-        "Return the values that put the user back on a company they have"
+        """Return the values that take from the user the employees of the
+        companies they no longer have and put them back on a company and an
+        employee they have"""
         companies = sorted(self.companies, key=lambda c: c.id)
-        if not self.company or self.company in companies:
-            return {}
-        company = companies[0] if companies else None
-        values = {'company': company.id if company else None}
-        if self.employee and self.employee.company != company:
-            employees = [e for e in self.employees if e.company == company]
+        values = {}
+        kept = [e for e in self.employees if e.company in companies]
+        if len(kept) < len(self.employees):
+            # As on_change_companies, else the user breaks the domain of
+            # employees and get_employees still gives them
+            values['employees'] = [('remove', [
+                        e.id for e in self.employees if e not in kept])]
+        company = self.company
+        if company and company not in companies:
+            company = companies[0] if companies else None
+            values['company'] = company.id if company else None
+        if self.employee and (
+                self.employee not in kept or self.employee.company != company):
+            employees = [e for e in kept if e.company == company]
             values['employee'] = employees[0].id if employees else None
         return values
 
@@ -174,6 +189,51 @@ class UserCompany(metaclass=PoolMeta):
         "Granted to Group Manager",
         help="Given because the user is a Group Manager, "
         "and taken back when the user leaves the role.")
+
+    @classmethod
+    def __register__(cls, module):
+        exist = backend.TableHandler.table_exist(cls._table)
+        table_h = cls.__table_handler__(module)
+        created_granted = (
+            exist and not table_h.column_exist('granted_to_group_manager'))
+
+        super().__register__(module)
+
+        # Migration from the first release: flag the companies the role gave
+        if created_granted:
+            cls._flag_granted_to_group_manager()
+
+    @classmethod
+    def _flag_granted_to_group_manager(cls):
+        """Flag as granted to the Group Manager the links of its current
+        members to the companies other than those of their own employees
+        (their own rooftop), in one query"""
+        pool = Pool()
+        UserGroup = pool.get('res.user-res.group')
+        UserEmployee = pool.get('res.user-company.employee')
+        Employee = pool.get('company.employee')
+        cursor = Transaction().connection.cursor()
+
+        group_manager = _group_manager()
+        if group_manager is None:
+            return
+        user_company = cls.__table__()
+        user_group = UserGroup.user_group_all_table()
+        user_employee = UserEmployee.__table__()
+        employee = Employee.__table__()
+
+        own = (user_employee
+            .join(employee, condition=user_employee.employee == employee.id)
+            .select(
+                Literal(1),
+                where=(user_employee.user == user_company.user)
+                & (employee.company == user_company.company)))
+        cursor.execute(*user_company.update(
+                [user_company.granted_to_group_manager], [True],
+                where=user_company.user.in_(user_group.select(
+                        user_group.user,
+                        where=user_group.group == group_manager))
+                & ~Exists(own)))
 
     @classmethod
     def default_granted_to_group_manager(cls):

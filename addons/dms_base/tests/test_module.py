@@ -10,7 +10,7 @@ from trytond.ir.date import Date
 from trytond.model import Unique
 from trytond.model.exceptions import SQLConstraintError
 from trytond.modules.company.tests import (
-    CompanyTestMixin, create_company, set_company)
+    CompanyTestMixin, create_company, create_employee, set_company)
 from trytond.modules.dms_base import customer_message
 from trytond.modules.dms_base.customer_message import _safe_uri
 from trytond.modules.dms_base.exceptions import (
@@ -210,6 +210,137 @@ class DmsBaseTestCase(
         self.assertEqual(
             sorted(c.rec_name for c in user.companies), ["North", "South"])
         self.assertEqual(user.company, north)
+
+    @with_transaction()
+    def test_group_manager_company_given_while_leaving(self):
+        "Test a company given in the call that removes the role is kept"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        group_manager = ModelData.get_id('dms_base', 'group_group_manager')
+        north = create_company("North")
+        south = create_company("South")
+        east = create_company("East")
+        west = create_company("West")
+
+        # Tryton 8 has no 'set' action: a list edited by hand is written as
+        # the companies added and removed
+        for i, (companies, kept) in enumerate([
+                    ([('add', [south.id])], ["North", "South"]),
+                    ([('remove', [west.id]), ('add', [east.id])],
+                        ["East", "North"]),
+                    ]):
+            with self.subTest(companies=companies):
+                user, = User.create([{
+                            'login': f'greta{i}',
+                            'name': "Greta",
+                            'groups': [('add', [group_manager])],
+                            'companies': [('add', [north.id])],
+                            'company': north.id,
+                            }])
+                self.assertEqual(
+                    {c.rec_name for c in user.companies},
+                    {c.rec_name for c in [north, south, east, west]})
+
+                User.write([user], {
+                        'companies': companies,
+                        'groups': [('remove', [group_manager])],
+                        })
+                user = User(user.id)
+                self.assertEqual(
+                    sorted(c.rec_name for c in user.companies), kept)
+
+    @with_transaction()
+    def test_group_manager_employees_taken_back(self):
+        "Test a user leaving Group Manager loses its employees there"
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        group_manager = ModelData.get_id('dms_base', 'group_group_manager')
+        north = create_company("North")
+        south = create_company("South")
+        north_employee = create_employee(north, "Greta North")
+        south_employee = create_employee(south, "Greta South")
+
+        user, = User.create([{
+                    'login': 'greta',
+                    'name': "Greta",
+                    'groups': [('add', [group_manager])],
+                    'companies': [('add', [north.id])],
+                    }])
+        User.write([user], {
+                'company': south.id,
+                'employees': [
+                    ('add', [north_employee.id, south_employee.id])],
+                'employee': south_employee.id,
+                'company_filter': 'all',
+                })
+
+        User.write([user], {'groups': [('remove', [group_manager])]})
+        user = User(user.id)
+        self.assertEqual(user.companies, (north,))
+        self.assertEqual(user.employees, (north_employee,))
+        self.assertEqual(
+            (user.company, user.employee), (north, north_employee))
+        # What the client checks before saving the user form
+        User._validate([user])
+        with Transaction().set_user(user.id):
+            self.assertEqual(User.get_employees(), (north_employee.id,))
+
+    @with_transaction()
+    def test_migration_flags_granted_companies(self):
+        "Test the upgrade flags the companies the role gave to its members"
+        pool = Pool()
+        User = pool.get('res.user')
+        Group = pool.get('res.group')
+        UserCompany = pool.get('res.user-company.company')
+        ModelData = pool.get('ir.model.data')
+        group_manager = ModelData.get_id('dms_base', 'group_group_manager')
+        rooftop_manager = ModelData.get_id(
+            'dms_base', 'group_rooftop_manager')
+        north = create_company("North")
+        south = create_company("South")
+        east = create_company("East")
+        greta_employee = create_employee(north, "Greta")
+        directors, = Group.create([{
+                    'name': "Directors",
+                    'parent': group_manager,
+                    }])
+        companies = [('add', [north.id, south.id, east.id])]
+        greta, hans, ida = User.create([{
+                    'login': 'greta',
+                    'name': "Greta",
+                    'groups': [('add', [group_manager])],
+                    'companies': companies,
+                    'employees': [('add', [greta_employee.id])],
+                    }, {
+                    'login': 'hans',
+                    'name': "Hans",
+                    'groups': [('add', [directors.id])],
+                    'companies': companies,
+                    }, {
+                    'login': 'ida',
+                    'name': "Ida",
+                    'groups': [('add', [rooftop_manager])],
+                    'companies': companies,
+                    }])
+        # As the first release left them
+        table = UserCompany.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update(
+                [table.granted_to_group_manager], [False]))
+
+        UserCompany._flag_granted_to_group_manager()
+
+        links = UserCompany.search([
+                ('user', 'in', [greta.id, hans.id, ida.id]),
+                ('granted_to_group_manager', '=', True),
+                ])
+        self.assertEqual(
+            sorted((l.user.login, l.company.rec_name) for l in links), [
+                ('greta', "East"), ('greta', "South"),
+                ('hans', "East"), ('hans', "North"), ('hans', "South"),
+                ])
 
     @with_transaction()
     def test_migration_deletes_duplicate_reminders(self):
