@@ -118,13 +118,14 @@ demo: $(VENV_STAMP)
 # Internal: update the dms modules of an existing demo database whose code
 # changed since (also loads new translations)
 _update_demo:
-	@if [ -f $(DEMO_DATABASE) ] && [ "$$(cat $(DEMO_STAMP) 2>/dev/null)" \
-			!= '$(SQLITE_CACHE_KEY)' ]; then \
+	@key='$(SQLITE_CACHE_KEY)'; \
+	if [ -f $(DEMO_DATABASE) ] \
+			&& [ "$$(cat $(DEMO_STAMP) 2>/dev/null)" != "$$key" ]; then \
 		echo "The dms modules changed since $(DEMO_DATABASE) was last" \
 			"updated: updating it"; \
 		$(VENV)/bin/trytond-admin -c $(CONFIG) -d $(DATABASE) \
 			-u $(MODULES) --activate-dependencies; \
-		echo '$(SQLITE_CACHE_KEY)' > $(DEMO_STAMP); \
+		echo "$$key" > $(DEMO_STAMP); \
 	fi
 
 # The demo is built only when var/dms.sqlite is missing (`make demo` to
