@@ -235,6 +235,11 @@ class Booking(Workflow, ModelSQL, ModelView):
         company_id = context.get('company')
         if company_id is not None and company_id >= 0:
             company = Company(company_id)
+        return cls.company_tzinfo(company)
+
+    @staticmethod
+    def company_tzinfo(company):
+        "Return the timezone of the company, else of the server"
         if company and company.timezone:
             return get_tzinfo(company.timezone)
         return SERVER
@@ -504,9 +509,7 @@ class Booking(Workflow, ModelSQL, ModelView):
 
     def _local_date(self, when):
         "Return the date of the UTC time in the rooftop's timezone"
-        tzinfo = (
-            get_tzinfo(self.company.timezone) if self.company.timezone
-            else SERVER)
+        tzinfo = self.company_tzinfo(self.company)
         return when.replace(tzinfo=UTC).astimezone(tzinfo).date()
 
     @classmethod
