@@ -8,6 +8,13 @@ Debian's chromium through Playwright.
 
     python -m unittest tests.test_browser
 
+ScreenWalkTestCase logs in as one user of each demo role and walks every
+entry of the Dealer Management menu that the role sees: every view of each
+action (list, form, calendar, graph), the first record in its form with
+each notebook page, and a New form where the role may create.  Any page
+error, error dialog or failed request fails the test, so the screens of a
+new module are covered as soon as it adds them to the menu.
+
 Environment variables:
 
 - TRYTOND_WEB__ROOT: the sao folder; by default [web] root of the
@@ -24,6 +31,7 @@ Environment variables:
 
 Screenshots are written to tests/screenshots/.
 """
+import base64
 import configparser
 import datetime as dt
 import json
@@ -51,22 +59,35 @@ CHROMIUM_ARGS = [
     '--disable-sync',
     ]
 DATABASE = 'dms'
-# A demo user of the Sales role and the demo password
+# A demo user of the Sales role
 LOGIN = 'sales.koeln'
-PASSWORD = 'dealerdemo'
 # Seconds
 DEMO_TIMEOUT = 600
 SERVER_TIMEOUT = 60
 UI_TIMEOUT = 30_000  # milliseconds, for Playwright
+# Files sao asks for that the server has not: sao runs without them
+OPTIONAL_FILES = ('/custom.css', '/custom.js', '/locale/en.json',
+    '/locale/en_US.json')
 
 sys.path.insert(0, str(REPOSITORY / 'scripts'))
 from demo import SEED  # noqa: E402
 from demo_data import customers as customer_data  # noqa: E402
+from demo_data import group as group_data  # noqa: E402
 from demo_data import vehicles as vehicle_data  # noqa: E402
 
+PASSWORD = group_data.PASSWORD
 CUSTOMER_NAMES = (
     [f'{first} {last}' for first, last, _ in customer_data.PERSONS]
     + [name for name, _ in customer_data.BUSINESSES])
+
+
+def role_users():
+    "Return the first demo user of each role, by role"
+    users = {}
+    for login, _, _, role, _, _ in group_data.STAFF:
+        if login and role:
+            users.setdefault(role, login)
+    return users
 
 
 def sao_root():
@@ -106,13 +127,18 @@ def missing(reason):
     raise unittest.SkipTest(reason)
 
 
-class BrowserTestCase(unittest.TestCase):
-    """Log into sao as a dealer's staff member and open the dealer's lists,
-    on the demo database whose content is checked too"""
+class DemoServer:
+    "The demo database in a temporary folder, served by trytond with sao"
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def __init__(self):
+        self.sao = sao_root()
+        self.directory = Path(tempfile.mkdtemp(prefix='dms-browser-'))
+        self.database = self.directory / f'{DATABASE}.sqlite'
+        self.server = None
+        self.server_log = self.directory / 'trytond.log'
+
+    def check(self):
+        "Skip or fail when a part the test needs is missing"
         try:
             import playwright.sync_api  # noqa: F401
         except ImportError:
@@ -124,30 +150,22 @@ class BrowserTestCase(unittest.TestCase):
                 f"No chromium at {CHROMIUM} (apt-get install chromium)")
         if not CONFIG.is_file():
             missing(f"No configuration file {CONFIG}")
-        cls.sao = sao_root()
-        if not cls.sao or not (cls.sao / 'index.html').is_file():
+        if not self.sao or not (self.sao / 'index.html').is_file():
             missing(
-                f"The sao web client is not installed in {cls.sao} "
+                f"The sao web client is not installed in {self.sao} "
                 "(run `make sao`)")
-        if not (cls.sao / 'node_modules').is_dir():
+        if not (self.sao / 'node_modules').is_dir():
             missing(
                 f"sao's dependencies are not installed in "
-                f"{cls.sao / 'node_modules'} (run `make sao`)")
+                f"{self.sao / 'node_modules'} (run `make sao`)")
 
-        cls.directory = Path(tempfile.mkdtemp(prefix='dms-browser-'))
-        cls.addClassCleanup(shutil.rmtree, cls.directory, True)
-        cls.make_database()
-        cls.start_server()
-
-    @classmethod
-    def make_database(cls):
+    def make_database(self):
         "Put the demo database in the temporary folder"
-        filename = cls.directory / f'{DATABASE}.sqlite'
         demo = os.environ.get('DMS_TEST_DEMO_DATABASE')
         if demo:
             # a copy: the server writes its sessions into the database
             source = sqlite3.connect(f'file:{demo}?mode=ro', uri=True)
-            target = sqlite3.connect(filename)
+            target = sqlite3.connect(self.database)
             try:
                 source.backup(target)
             finally:
@@ -156,8 +174,8 @@ class BrowserTestCase(unittest.TestCase):
             return
         env = os.environ.copy()
         env['TRYTOND_DATABASE_URI'] = 'sqlite://'
-        env['TRYTOND_DATABASE__PATH'] = str(cls.directory)
-        log = cls.directory / 'demo.log'
+        env['TRYTOND_DATABASE__PATH'] = str(self.directory)
+        log = self.directory / 'demo.log'
         with open(log, 'w') as output:
             result = subprocess.run([
                     sys.executable, str(REPOSITORY / 'scripts' / 'demo.py'),
@@ -165,70 +183,65 @@ class BrowserTestCase(unittest.TestCase):
                     ], cwd=REPOSITORY, env=env, stdin=subprocess.DEVNULL,
                 stdout=output, stderr=subprocess.STDOUT,
                 timeout=DEMO_TIMEOUT)
-        if result.returncode or not filename.is_file():
+        if result.returncode or not self.database.is_file():
             raise AssertionError(
                 f"scripts/demo.py failed ({result.returncode}):\n"
                 + tail(log))
 
-    @classmethod
-    def start_server(cls):
+    def start(self):
         "Start trytond on a free port of localhost and wait for it"
-        cls.port = free_port()
-        listen = f'127.0.0.1:{cls.port}'
+        self.port = free_port()
+        listen = f'127.0.0.1:{self.port}'
         # The configuration file wins over TRYTOND_* variables in trytond:
         # a second file (later files win) overrides what it sets.
-        override = cls.directory / 'test.conf'
+        override = self.directory / 'test.conf'
         override.write_text(
             "[database]\n"
             "uri = sqlite://\n"
-            f"path = {cls.directory}\n"
+            f"path = {self.directory}\n"
             "[web]\n"
             f"listen = {listen}\n"
-            f"root = {cls.sao}\n")
+            f"root = {self.sao}\n")
         env = os.environ.copy()
         env.update({
                 'TRYTOND_DATABASE_URI': 'sqlite://',
                 'TRYTOND_WEB__LISTEN': listen,
-                'TRYTOND_DATABASE__PATH': str(cls.directory),
-                'TRYTOND_WEB__ROOT': str(cls.sao),
+                'TRYTOND_DATABASE__PATH': str(self.directory),
+                'TRYTOND_WEB__ROOT': str(self.sao),
                 })
         trytond = Path(sys.executable).parent / 'trytond'
         if not trytond.exists():
             trytond = shutil.which('trytond')
-        cls.server_log = cls.directory / 'trytond.log'
-        output = open(cls.server_log, 'w')
-        cls.addClassCleanup(output.close)
-        cls.server = subprocess.Popen([
+        self.output = open(self.server_log, 'w')
+        self.server = subprocess.Popen([
                 str(trytond), '-c', str(CONFIG), str(override),
                 '-d', DATABASE,
                 ], cwd=REPOSITORY, env=env, stdin=subprocess.DEVNULL,
-            stdout=output, stderr=subprocess.STDOUT)
-        cls.addClassCleanup(cls.stop_server)
-        cls.url = f'http://{listen}/'
+            stdout=self.output, stderr=subprocess.STDOUT)
+        self.url = f'http://{listen}/'
 
         deadline = time.monotonic() + SERVER_TIMEOUT
         while True:
-            if cls.server.poll() is not None:
+            if self.server.poll() is not None:
                 raise AssertionError(
-                    f"trytond stopped ({cls.server.returncode}):\n"
-                    + tail(cls.server_log))
-            if cls.server_answers():
+                    f"trytond stopped ({self.server.returncode}):\n"
+                    + tail(self.server_log))
+            if self.answers():
                 break
             if time.monotonic() > deadline:
                 raise AssertionError(
-                    f"trytond does not answer on {cls.url} after "
-                    f"{SERVER_TIMEOUT} s:\n" + tail(cls.server_log))
+                    f"trytond does not answer on {self.url} after "
+                    f"{SERVER_TIMEOUT} s:\n" + tail(self.server_log))
             time.sleep(0.5)
 
-    @classmethod
-    def server_answers(cls):
+    def answers(self):
         "Return whether the web client and the database list are served"
         try:
-            with urllib.request.urlopen(cls.url, timeout=5) as response:
+            with urllib.request.urlopen(self.url, timeout=5) as response:
                 if response.status != 200:
                     return False
             request = urllib.request.Request(
-                cls.url + 'rpc/', method='POST',
+                self.url + 'rpc/', method='POST',
                 data=json.dumps({
                         'id': 1, 'method': 'common.db.list', 'params': [],
                         }).encode(),
@@ -238,53 +251,176 @@ class BrowserTestCase(unittest.TestCase):
         except (OSError, ValueError):
             return False
 
-    @classmethod
-    def stop_server(cls):
-        server = cls.server
-        if server.poll() is None:
+    def stop(self):
+        server = self.server
+        if server and server.poll() is None:
             server.terminate()
             try:
                 server.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+        if server:
+            self.output.close()
+        shutil.rmtree(self.directory, True)
 
-    def setUp(self):
-        from playwright.sync_api import sync_playwright
-        self.playwright = sync_playwright().start()
-        self.addCleanup(self.playwright.stop)
-        self.browser = self.playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-            headless=not os.environ.get('DMS_TEST_HEADED'))
-        self.addCleanup(self.browser.close)
-        self.page = self.browser.new_page(
+    def model_data(self, module, fs_id):
+        "Return the id of the record of the XML id module.fs_id"
+        database = sqlite3.connect(f'file:{self.database}?mode=ro', uri=True)
+        try:
+            row = database.execute(
+                'SELECT db_id FROM ir_model_data '
+                'WHERE module = ? AND fs_id = ?', (module, fs_id)).fetchone()
+        finally:
+            database.close()
+        return row[0]
+
+
+SERVER = None
+
+
+def setUpModule():
+    global SERVER
+    server = DemoServer()
+    server.check()
+    try:
+        server.make_database()
+        server.start()
+    except BaseException:
+        server.stop()
+        raise
+    SERVER = server
+
+
+def tearDownModule():
+    if SERVER:
+        SERVER.stop()
+
+
+class RPC:
+    "A JSON-RPC session of a user with the demo server"
+
+    def __init__(self, login, password):
+        self.login = login
+        self.url = f'{SERVER.url}{DATABASE}/rpc/'
+        self.user, self.key = self.call(
+            'common.db.login', login, {'password': password}, auth=False)[:2]
+        self.context = self.call('model.res.user.get_preferences', True, {})
+
+    def call(self, method, *params, auth=True):
+        headers = {'Content-Type': 'application/json'}
+        if auth:
+            token = base64.b64encode(
+                f'{self.login}:{self.user}:{self.key}'.encode()).decode()
+            headers['Authorization'] = f'Session {token}'
+        request = urllib.request.Request(self.url, method='POST',
+            data=json.dumps({
+                    'id': 1, 'method': method, 'params': list(params),
+                    }).encode(), headers=headers)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            answer = json.load(response)
+        if answer.get('error'):
+            raise AssertionError(f"{method} failed: {answer['error']}")
+        return answer['result']
+
+    def model(self, model, method, *args):
+        return self.call(f'model.{model}.{method}', *args, self.context)
+
+
+class SaoPage:
+    """A page of sao in chromium that knows when the client is idle and what
+    went wrong: page errors, failed requests and error dialogs"""
+
+    # The dialogs of sao that tell the user something failed
+    ERROR_DIALOGS = ', '.join(f'.modal.{c}:visible' for c in [
+            'error-dialog', 'warning-dialog', 'user-warning-dialog',
+            'message-dialog'])
+
+    def __init__(self, browser, url):
+        self.url = url
+        self.page = browser.new_page(
             viewport={'width': 1600, 'height': 900}, locale='en-US')
         self.page.set_default_timeout(UI_TIMEOUT)
         self.console = []
-        self.page.on('console', lambda m: self.console.append(
+        self.problems = []
+        self.pending = 0
+        self.last_activity = time.monotonic()
+        page = self.page
+        page.on('console', lambda m: self.console.append(
                 f'{m.type}: {m.text}'))
-        self.page.on('pageerror', lambda e: self.console.append(
-                f'pageerror: {e}'))
-        self.page.on('response', lambda r: r.status >= 400
-            and self.console.append(f'{r.status}: {r.request.method} {r.url}'))
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        (SCREENSHOTS / 'failure.png').unlink(missing_ok=True)
+        page.on('pageerror', self._page_error)
+        page.on('request', self._request)
+        page.on('requestfinished', self._request_done)
+        page.on('requestfailed', self._request_failed)
+        page.on('response', self._response)
 
-    def screenshot(self, name):
-        "Save a screenshot of the page and return its path"
-        path = SCREENSHOTS / f'{name}.png'
-        self.page.screenshot(path=str(path), full_page=True)
-        return path
+    def _page_error(self, error):
+        self.console.append(f'pageerror: {error}')
+        self.problems.append(f"page error: {error}")
 
-    def run(self, result=None):
-        "Keep a screenshot of the page when a test fails"
-        failures = len(result.failures) + len(result.errors) if result else 0
-        outcome = super().run(result)
-        if result and len(result.failures) + len(result.errors) > failures:
-            print(f"\nServer log:\n{tail(self.server_log)}\n"
-                "Browser console:\n" + '\n'.join(
-                    getattr(self, 'console', [])[-20:]), file=sys.stderr)
-        return outcome
+    @staticmethod
+    def _is_call(request):
+        return request.resource_type in {'xhr', 'fetch'}
+
+    def _request(self, request):
+        if self._is_call(request):
+            self.pending += 1
+            self.last_activity = time.monotonic()
+
+    def _request_done(self, request):
+        if self._is_call(request):
+            self.pending -= 1
+            self.last_activity = time.monotonic()
+
+    def _optional(self, url):
+        return url[len(self.url) - 1:] in OPTIONAL_FILES
+
+    def _request_failed(self, request):
+        self._request_done(request)
+        if (self._optional(request.url)
+                or not request.url.startswith(self.url)):
+            return
+        self.problems.append(
+            f"request failed: {request.method} {request.url} "
+            f"({request.failure})")
+
+    def _response(self, response):
+        if response.status < 400:
+            return
+        if response.status in {404, 405} and self._optional(response.url):
+            return
+        self.console.append(
+            f'{response.status}: {response.request.method} {response.url}')
+        self.problems.append(
+            f"HTTP {response.status}: {response.request.method} "
+            f"{response.url}")
+
+    def idle(self, quiet=0.25, timeout=UI_TIMEOUT / 1000):
+        """Wait until sao has no request under way for quiet seconds and the
+        browser has drawn what they brought"""
+        page = self.page
+        deadline = time.monotonic() + timeout
+        while True:
+            page.wait_for_timeout(50)
+            now = time.monotonic()
+            if self.pending <= 0 and now - self.last_activity >= quiet:
+                break
+            if now > deadline:
+                raise AssertionError(
+                    f"sao is still busy after {timeout} s "
+                    f"({self.pending} requests under way)")
+        page.evaluate('() => new Promise(r => requestAnimationFrame(r))')
+
+    def check(self, where):
+        """Fail with what went wrong since the last check: a page error, a
+        failed request or an error dialog, saying where"""
+        problems, self.problems = self.problems, []
+        dialogs = self.page.locator(self.ERROR_DIALOGS)
+        if dialogs.count():
+            problems.append("dialog: " + ' | '.join(
+                    t.strip() for t in dialogs.all_inner_texts()))
+        if problems:
+            raise AssertionError(f"{where}:\n  " + '\n  '.join(problems))
 
     def login(self, login, password):
         "Log into sao through its login form"
@@ -298,32 +434,140 @@ class BrowserTestCase(unittest.TestCase):
             database.select_option(DATABASE)
         elif database.get_attribute('readonly') is None:
             database.fill(DATABASE)
-        else:
-            self.assertEqual(database.input_value(), DATABASE)
         page.fill('#login', login)
         page.press('#login', 'Enter')
         password_input = page.locator('input[type="password"]:visible')
         password_input.wait_for()
         password_input.fill(password)
         password_input.press('Enter')
+        page.locator('#menu .treeview tbody tr').first.wait_for()
+        self.idle()
 
     def menu_entry(self, name):
         "Return the locator of the entry of the main menu named name"
         return self.page.locator('#menu').get_by_text(name, exact=True)
 
+    def menu_row(self, path):
+        """Return the row of the menu entry at the path of names, expanding
+        the entries above it"""
+        rows = self.page.locator('#menu .treeview tbody tr')
+        start = 0
+        for depth, name in enumerate(path):
+            texts = rows.evaluate_all(
+                'rows => rows.map(r => { '
+                'const c = r.querySelector(".column-char"); '
+                'const e = r.querySelector(".expander img"); '
+                'return [c ? c.title : null, '
+                'e ? parseFloat(e.style.marginLeft) || 0 : 0]; })')
+            for index in range(start, len(texts)):
+                text, indent = texts[index]
+                if indent < depth:
+                    # left the entries of the parent
+                    index = len(texts)
+                    break
+                if text == name and indent == depth:
+                    break
+            else:
+                index = len(texts)
+            if index >= len(texts):
+                raise AssertionError(
+                    f"No menu entry {' › '.join(path[:depth + 1])}")
+            row = rows.nth(index)
+            if depth < len(path) - 1:
+                next_indent = (texts[index + 1][1]
+                    if index + 1 < len(texts) else -1)
+                if next_indent <= depth:
+                    row.locator('.expander img').click()
+                    self.idle()
+            start = index + 1
+        return row
+
+    def tab_state(self):
+        "Return the state of the current tab's screen"
+        return self.page.evaluate('''() => {
+            const tab = Sao.Tab.tabs.get_current();
+            if (!tab || !tab.screen) {
+                return null;
+            }
+            const screen = tab.screen;
+            const view = screen.current_view;
+            return {
+                name: tab.name,
+                model: screen.model_name,
+                view: view ? view.view_type : null,
+                views: screen.views.length + screen.view_to_load.length,
+                records: screen.group ? screen.group.length : 0,
+                record: screen.current_record ?
+                    screen.current_record.id : null,
+                tabs: Sao.Tab.tabs.length,
+            };
+        }''')
+
+    def pane(self):
+        "Return the locator of the current tab's content"
+        return self.page.locator('#tabs .tab-content > .tab-pane.active')
+
+    def toolbar_button(self, name):
+        "Return the locator of the current tab's toolbar button"
+        return self.pane().locator(f'.toolbar button#{name}')
+
+    def screenshot(self, name):
+        "Save a screenshot of the page and return its path"
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f'{name}.png'
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+class SaoTestCase(unittest.TestCase):
+    "A test driving the web client of the demo server in chromium"
+
+    def setUp(self):
+        from playwright.sync_api import sync_playwright
+        self.playwright = sync_playwright().start()
+        self.addCleanup(self.playwright.stop)
+        self.browser = self.playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+            headless=not os.environ.get('DMS_TEST_HEADED'))
+        self.addCleanup(self.browser.close)
+        self.sao = SaoPage(self.browser, SERVER.url)
+        self.page = self.sao.page
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def run(self, result=None):
+        "Keep a screenshot of the page and say what the server logged"
+        failures = len(result.failures) + len(result.errors) if result else 0
+        outcome = super().run(result)
+        if result and len(result.failures) + len(result.errors) > failures:
+            print(f"\nServer log:\n{tail(SERVER.server_log)}\n"
+                "Browser console:\n" + '\n'.join(
+                    getattr(getattr(self, 'sao', None), 'console', [])[-20:]),
+                file=sys.stderr)
+        return outcome
+
+    def failure_screenshot(self):
+        try:
+            self.sao.screenshot(f'failure-{self._testMethodName}')
+        except Exception:
+            pass
+
+
+class BrowserTestCase(SaoTestCase):
+    "A sales consultant opens the dealer's lists"
+
     def test_sales_user_opens_customer_documents(self):
         "A sales consultant logs in and lists the customer documents"
         page = self.page
         try:
-            self.login(LOGIN, PASSWORD)
+            self.sao.login(LOGIN, PASSWORD)
 
-            dealer = self.menu_entry("Dealer Management")
+            dealer = self.sao.menu_entry("Dealer Management")
             dealer.wait_for(state='visible')
             dealer.click()
-            documents = self.menu_entry("Customer Documents")
+            documents = self.sao.menu_entry("Customer Documents")
             documents.wait_for(state='visible')
             self.assertTrue(
-                self.menu_entry("Customer Messages").is_visible())
+                self.sao.menu_entry("Customer Messages").is_visible())
 
             documents.click()
             page.locator('#tabs').get_by_text(
@@ -337,10 +581,10 @@ class BrowserTestCase(unittest.TestCase):
                 + '\n'.join(texts[:10]))
             self.assertNotIn("Module Configuration", page.content())
         except Exception:
-            self.screenshot('failure')
+            self.failure_screenshot()
             raise
 
-        path = self.screenshot('customer_documents')
+        path = self.sao.screenshot('customer_documents')
         self.assertTrue(path.is_file())
         self.assertGreater(path.stat().st_size, 0)
         with open(path, 'rb') as file:
@@ -363,12 +607,12 @@ class BrowserTestCase(unittest.TestCase):
                 and vehicle['model'] in text)
 
         try:
-            self.login(LOGIN, PASSWORD)
+            self.sao.login(LOGIN, PASSWORD)
 
-            dealer = self.menu_entry("Dealer Management")
+            dealer = self.sao.menu_entry("Dealer Management")
             dealer.wait_for(state='visible')
             dealer.click()
-            vehicles = self.menu_entry("Vehicles")
+            vehicles = self.sao.menu_entry("Vehicles")
             vehicles.wait_for(state='visible')
             vehicles.click()
             tabs = page.locator('#tabs')
@@ -383,7 +627,7 @@ class BrowserTestCase(unittest.TestCase):
             self.assertTrue(shown, "No demo vehicle in stock in the list:\n"
                 + '\n'.join(texts[:10]))
             self.assertNotIn("Module Configuration", page.content())
-            path = self.screenshot('vehicles')
+            path = self.sao.screenshot('vehicles')
 
             # the rooftop's vehicle, by its serial number
             vehicle = stock[0]
@@ -397,12 +641,197 @@ class BrowserTestCase(unittest.TestCase):
             self.assertTrue(shows(text, vehicle), text)
             self.assertIn("Köln", text)
         except Exception:
-            self.screenshot('failure')
+            self.failure_screenshot()
             raise
 
         self.assertTrue(path.is_file())
         with open(path, 'rb') as file:
             self.assertEqual(file.read(8), b'\x89PNG\r\n\x1a\n')
+
+
+class ScreenWalkTestCase(SaoTestCase):
+    """Every screen of the Dealer Management menu opens for every role: each
+    view of each action, the first record's form with each of its pages and
+    a New form where the role may create"""
+
+    def walk(self, login):
+        sao = self.sao
+        rpc = RPC(login, PASSWORD)
+        entries = self.menu_entries(rpc)
+        self.assertTrue(entries, f"{login} sees no Dealer Management entry")
+        sao.login(login, PASSWORD)
+        sao.check(f"{login} logs in")
+        try:
+            for path, views in entries:
+                self.walk_entry(login, path, views)
+        except Exception:
+            self.failure_screenshot()
+            raise
+
+    def menu_entries(self, rpc):
+        """Return the path of names and the view types of each entry of the
+        Dealer Management menu with a window action, as the user sees them
+        (in the menu's order)"""
+        root = SERVER.model_data('dms_base', 'menu_dms')
+        menus = rpc.model('ir.ui.menu', 'search_read',
+            [('parent', 'child_of', [root])], 0, None,
+            [('sequence', 'ASC'), ('id', 'ASC')],
+            ['name', 'parent', 'action'])
+        by_id = {m['id']: m for m in menus}
+        children = {}
+        for menu in menus:
+            children.setdefault(menu['parent'], []).append(menu)
+
+        actions = {}
+        for menu in menus:
+            if menu['action'] and menu['action'].startswith(
+                    'ir.action.act_window,'):
+                actions[int(menu['action'].split(',')[1])] = None
+        for action in rpc.model('ir.action.act_window', 'read',
+                list(actions), ['views']):
+            actions[action['id']] = [t for _, t in action['views']]
+
+        entries = []
+
+        def visit(menu, path):
+            path = path + [menu['name']]
+            action = menu['action']
+            if action and action.startswith('ir.action.act_window,'):
+                entries.append((path, actions[int(action.split(',')[1])]))
+            for child in children.get(menu['id'], []):
+                visit(child, path)
+        visit(by_id[root], [])
+        return entries
+
+    def walk_entry(self, login, path, views):
+        sao = self.sao
+        where = f"{login}: {' › '.join(path)}"
+        tabs = sao.tab_state()
+        tabs = tabs['tabs'] if tabs else 0
+        sao.menu_row(path).locator('.column-char').click()
+        sao.idle()
+        sao.check(f"{where}: open")
+        state = sao.tab_state()
+        self.assertEqual(state['tabs'], tabs + 1, f"{where}: no tab opened")
+        # every view of the action, by the Switch button; the form shows
+        # the first record of the list
+        seen = []
+        while True:
+            self.check_view(where, state)
+            seen.append(state['view'])
+            if state['view'] == 'form' and (state['record'] or -1) >= 0:
+                self.walk_pages(f"{where}: record {state['record']}")
+            if len(seen) >= len(views):
+                break
+            switch = sao.toolbar_button('switch_')
+            if state['view'] == 'tree' and not switch.is_enabled():
+                self.select_first_row(where)
+            if not switch.is_enabled():
+                break
+            switch.click()
+            sao.idle()
+            state = sao.tab_state()
+            sao.check(f"{where}: {state['view']} view")
+        expected = set(views)
+        if not state['records']:
+            # the form of an empty list is the New form
+            expected.discard('form')
+        self.assertGreaterEqual(set(seen), expected,
+            f"{where}: the views shown")
+        self.open_new(where)
+        self.close_tab(where)
+
+    def check_view(self, where, state):
+        "Check that the view of the tab shows what its type shows"
+        pane = self.sao.pane()
+        selector = {
+            'tree': '.treeview',
+            'form': '.form',
+            'graph': '.graph',
+            'calendar': '.calendar',
+            }[state['view']]
+        self.assertTrue(pane.locator(f'{selector}:visible').count(),
+            f"{where}: the {state['view']} view shows nothing")
+
+    def select_first_row(self, where):
+        "Select the first row of the list, if any"
+        sao = self.sao
+        rows = sao.pane().locator('.treeview tbody tr:visible')
+        if not sao.tab_state()['records'] or not rows.count():
+            return
+        # a cell without a link, which would open the linked record
+        rows.first.locator('td[data-title]:not(:has(a)):visible').first\
+            .click()
+        sao.idle()
+        sao.check(f"{where}: select the first row")
+
+    def open_new(self, where):
+        "Open a New form where the role may create and walk its pages"
+        sao = self.sao
+        new = sao.toolbar_button('new_')
+        if not new.is_visible() or not new.is_enabled():
+            return
+        new.click()
+        sao.idle()
+        state = sao.tab_state()
+        sao.check(f"{where}: New")
+        self.assertEqual(state['view'], 'form', f"{where}: New")
+        self.assertLess(state['record'], 0, f"{where}: New")
+        self.walk_pages(f"{where}: New")
+
+    def walk_pages(self, where):
+        "Show each page of the form's notebooks"
+        sao = self.sao
+        pages = sao.pane().locator('.form .nav-tabs > li:visible > a')
+        names = [n.strip() for n in pages.all_inner_texts()]
+        for name in names:
+            page = pages.filter(has_text=name)
+            if not page.count():
+                # hidden by what the page before it showed
+                continue
+            page.first.click()
+            sao.idle()
+            sao.check(f"{where}: page {name}")
+
+    def close_tab(self, where):
+        "Close the tab, leaving a new record unsaved"
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+        sao = self.sao
+        tabs = sao.tab_state()['tabs']
+        sao.page.locator('#tablist > li.active button.close').click()
+        sao.idle()
+        # "Save the changes?": No
+        ask = sao.page.locator('.modal.confirmation-dialog')
+        try:
+            ask.wait_for(state='visible', timeout=500)
+        except PlaywrightTimeout:
+            pass
+        else:
+            ask.locator('.modal-footer button.btn-default').click()
+            ask.wait_for(state='detached')
+            sao.idle()
+        sao.check(f"{where}: close")
+        state = sao.tab_state()
+        self.assertEqual(state['tabs'] if state else 0, tabs - 1,
+            f"{where}: the tab stays open")
+
+
+def _walk_test(role, login):
+    def test(self):
+        self.walk(login)
+    test.__name__ = f'test_walk_{role}'
+    test.__doc__ = f"Every Dealer Management screen opens for {login}"
+    return test
+
+
+for _role, _login in role_users().items():
+    setattr(ScreenWalkTestCase, f'test_walk_{_role}',
+        _walk_test(_role, _login))
+del _role, _login
+
+
+class DemoContentTestCase(unittest.TestCase):
+    "The demo database the browser tests run on"
 
     def test_demo_group_content(self):
         """The demo database holds the dealer group the README describes:
@@ -412,7 +841,7 @@ class BrowserTestCase(unittest.TestCase):
         with photos and bookings this week"""
         from trytond.modules.dms_vehicle import vin as vin_tools
         today = dt.date.today()
-        path = self.directory / f'{DATABASE}.sqlite'
+        path = SERVER.database
         database = sqlite3.connect(f'file:{path}?mode=ro', uri=True)
         self.addCleanup(database.close)
 
