@@ -521,7 +521,6 @@ def _load_vehicles(company, variants):
     from the supplier location to the warehouse's storage, received over
     the last 300 days, with the stock position it gives them"""
     from trytond import backend
-    from trytond.modules.dms_vehicle import vin as vin_tools
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
@@ -537,15 +536,6 @@ def _load_vehicles(company, variants):
     now = dt.datetime.now()
     today = dt.date.today()
     rng = random.Random(42)
-
-    decodings = {}
-
-    def decoded(vin):
-        "Manufacturer and country as the ORM decodes them, once per WMI"
-        if vin[:3] not in decodings:
-            values = vin_tools.decode(vin, today=today)
-            decodings[vin[:3]] = values['manufacturer'], values['country']
-        return decodings[vin[:3]]
 
     vehicle_id = _next_id(cursor, 'dms_vehicle')
     lot_id = _next_id(cursor, 'stock_lot')
@@ -582,7 +572,7 @@ def _load_vehicles(company, variants):
                     f"{i % 9000 + 100}"
         vehicles.append((
                 vehicle_id + i, vin, make, variant['model'], variant['id'],
-                2020 + i % 6, *decoded(vin),
+                2020 + i % 6,
                 COLOURS[i % len(COLOURS)], plate, usage, state,
                 state in IN_STOCK, *position, lot_id + i, now, 0))
         lots.append((lot_id + i, vin, variant['product'], True, now, 0))
@@ -605,7 +595,7 @@ def _load_vehicles(company, variants):
         lots)
     _bulk_insert(cursor, 'dms_vehicle', [
             'id', 'vin', 'make', 'model', 'variant', 'model_year',
-            'manufacturer', 'manufacture_country', 'exterior_colour',
+            'exterior_colour',
             'plate', 'usage', 'state', 'on_hand', 'location',
             'holding_company', 'receipt_date', 'lot', 'create_date',
             'create_uid'],

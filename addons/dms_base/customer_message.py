@@ -29,6 +29,7 @@ from trytond.url import host
 
 from .exceptions import (
     MessageModificationError, MessageSendError, MessageValidationError)
+from .model import ReadonlyFieldsMixin, RelationRulesMixin
 from .tools import search_any
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,9 @@ class _ConnectionError(MessageSendError):
     "The server of a channel cannot be reached: stop using it for this run"
 
 
-class Message(Workflow, ModelSQL, ModelView):
+class Message(
+        ReadonlyFieldsMixin, RelationRulesMixin, Workflow, ModelSQL,
+        ModelView):
     __name__ = 'dms.message'
     __string__ = "Customer Message"
 

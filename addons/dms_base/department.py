@@ -10,6 +10,7 @@ from trytond.transaction import (
     Transaction, inactive_records, without_check_access)
 
 from .exceptions import DepartmentValidationError
+from .model import ReadonlyFieldsMixin, RelationRulesMixin
 from .tools import search_any
 
 DEPARTMENT_TYPES = [
@@ -22,7 +23,9 @@ DEPARTMENT_TYPES = [
     ]
 
 
-class Department(DeactivableMixin, ModelSQL, ModelView):
+class Department(
+        ReadonlyFieldsMixin, RelationRulesMixin, DeactivableMixin, ModelSQL,
+        ModelView):
     "Dealership department of a company, the unit of postings and KPIs"
     __name__ = 'dms.department'
     __string__ = "Department"

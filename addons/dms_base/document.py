@@ -17,6 +17,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .exceptions import DocumentValidationError
+from .model import ReadonlyFieldsMixin, RelationRulesMixin
 from .tools import search_any
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,9 @@ DOCUMENT_TYPES = [
     ]
 
 
-class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
+class Document(
+        ReadonlyFieldsMixin, RelationRulesMixin, AttachmentCopyMixin,
+        NoteCopyMixin, ModelSQL, ModelView):
     __name__ = 'dms.document'
     __string__ = "Customer Document"
 
@@ -312,7 +315,8 @@ class Document(AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
             origin=self)
 
 
-class DocumentReminder(ModelSQL, ModelView):
+class DocumentReminder(
+        ReadonlyFieldsMixin, RelationRulesMixin, ModelSQL, ModelView):
     __name__ = 'dms.document.reminder'
     __string__ = "Customer Document Reminder"
 

@@ -9,6 +9,8 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
+from trytond.modules.dms_base.model import (
+    ReadonlyFieldsMixin, RelationRulesMixin)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.sql.functions import TSRange
@@ -26,7 +28,9 @@ logger = logging.getLogger(__name__)
 UNBOOKABLE = {'sold', 'delivered', 'customer', 'scrapped'}
 
 
-class Booking(Workflow, ModelSQL, ModelView):
+class Booking(
+        ReadonlyFieldsMixin, RelationRulesMixin, Workflow, ModelSQL,
+        ModelView):
     __name__ = 'dms.vehicle.booking'
     __string__ = "Vehicle Booking"
 

@@ -11,6 +11,8 @@ from trytond.model import (
     sequence_ordered)
 from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.dms_base.model import (
+    ReadonlyFieldsMixin, RelationRulesMixin)
 from trytond.modules.dms_base.tools import search_any
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
@@ -49,7 +51,9 @@ BODY_TYPES = [
 LOT_REQUIRED = ['supplier', 'customer', 'lost_found', 'storage', 'production']
 
 
-class Make(DeactivableMixin, ModelSQL, ModelView):
+class Make(
+        ReadonlyFieldsMixin, RelationRulesMixin, DeactivableMixin, ModelSQL,
+        ModelView):
     __name__ = 'dms.vehicle.make'
     __string__ = "Vehicle Make"
 
@@ -80,7 +84,9 @@ class Make(DeactivableMixin, ModelSQL, ModelView):
         Vehicle._variant_cache.clear()
 
 
-class Model(DeactivableMixin, ModelSQL, ModelView):
+class Model(
+        ReadonlyFieldsMixin, RelationRulesMixin, DeactivableMixin, ModelSQL,
+        ModelView):
     __name__ = 'dms.vehicle.model'
     __string__ = "Vehicle Model"
 
@@ -120,7 +126,9 @@ class Model(DeactivableMixin, ModelSQL, ModelView):
             ])
 
 
-class Variant(sequence_ordered(), DeactivableMixin, ModelSQL, ModelView):
+class Variant(
+        ReadonlyFieldsMixin, RelationRulesMixin, sequence_ordered(),
+        DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'dms.vehicle.variant'
     __string__ = "Vehicle Variant"
 
@@ -191,35 +199,29 @@ class Variant(sequence_ordered(), DeactivableMixin, ModelSQL, ModelView):
             ])
 
     @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Model = pool.get('dms.vehicle.model')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('product'):
-            model = Model(values['model'])
-            values['product'] = cls._create_product(
-                model, values.get('name'), values.get('list_price')).id
-        return values
-
-    @classmethod
-    def _create_product(cls, model, name, list_price):
-        "Create the lot-tracked goods product of a new variant"
+    def _create_products(cls, variants):
+        "Create the lot-tracked goods product of each new variant"
         pool = Pool()
         Template = pool.get('product.template')
         Uom = pool.get('product.uom')
         ModelData = pool.get('ir.model.data')
         unit = Uom(ModelData.get_id('product', 'uom_unit'))
+        variants = [v for v in variants if not v.product]
+        if not variants:
+            return
         with without_check_access():
-            template, = Template.create([{
-                        'name': f'{model.rec_name} {name}',
+            templates = Template.create([{
+                        'name': v.rec_name,
                         'type': 'goods',
                         'default_uom': unit.id,
                         'lot_required': LOT_REQUIRED,
-                        'list_price': list_price,
+                        'list_price': v.list_price,
                         'products': [('create', [{}])],
-                        }])
-            product, = template.products
-        return product
+                        } for v in variants])
+        args = []
+        for variant, template in zip(variants, templates):
+            args.extend(([variant], {'product': template.products[0].id}))
+        cls.write(*args)
 
     @classmethod
     def on_modification(cls, mode, variants, field_names=None):
@@ -227,7 +229,9 @@ class Variant(sequence_ordered(), DeactivableMixin, ModelSQL, ModelView):
         Template = pool.get('product.template')
         Vehicle = pool.get('dms.vehicle')
         super().on_modification(mode, variants, field_names=field_names)
-        if mode != 'create':
+        if mode == 'create':
+            cls._create_products(variants)
+        else:
             Vehicle._variant_cache.clear()
         if mode == 'write' and field_names & {'name', 'model', 'list_price'}:
             # One write per distinct name and price, not one per variant

@@ -5,6 +5,8 @@ from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields,
     sequence_ordered)
 from trytond.model.exceptions import AccessError
+from trytond.modules.dms_base.model import (
+    ReadonlyFieldsMixin, RelationRulesMixin)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -12,7 +14,9 @@ from trytond.transaction import Transaction
 from .exceptions import PDIError
 
 
-class PDITemplate(DeactivableMixin, ModelSQL, ModelView):
+class PDITemplate(
+        ReadonlyFieldsMixin, RelationRulesMixin, DeactivableMixin, ModelSQL,
+        ModelView):
     __name__ = 'dms.vehicle.pdi.template'
     __string__ = "PDI Checklist"
 
@@ -21,7 +25,9 @@ class PDITemplate(DeactivableMixin, ModelSQL, ModelView):
         'dms.vehicle.pdi.template.line', 'template', "Items")
 
 
-class PDITemplateLine(sequence_ordered(), ModelSQL, ModelView):
+class PDITemplateLine(
+        ReadonlyFieldsMixin, RelationRulesMixin, sequence_ordered(),
+        ModelSQL, ModelView):
     __name__ = 'dms.vehicle.pdi.template.line'
     __string__ = "PDI Checklist Item"
 
@@ -37,7 +43,9 @@ class PDITemplateLine(sequence_ordered(), ModelSQL, ModelView):
         cls.__access__.add('template')
 
 
-class PDI(Workflow, ModelSQL, ModelView):
+class PDI(
+        ReadonlyFieldsMixin, RelationRulesMixin, Workflow, ModelSQL,
+        ModelView):
     __name__ = 'dms.vehicle.pdi'
     __string__ = "Pre-Delivery Inspection"
 
@@ -202,7 +210,9 @@ class PDI(Workflow, ModelSQL, ModelView):
         pass
 
 
-class PDILine(sequence_ordered(), ModelSQL, ModelView):
+class PDILine(
+        ReadonlyFieldsMixin, RelationRulesMixin, sequence_ordered(),
+        ModelSQL, ModelView):
     __name__ = 'dms.vehicle.pdi.line'
     __string__ = "Pre-Delivery Inspection Item"
 

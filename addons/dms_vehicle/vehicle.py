@@ -17,6 +17,8 @@ from trytond.ir.attachment import AttachmentCopyMixin
 from trytond.ir.note import NoteCopyMixin
 from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
+from trytond.modules.dms_base.model import (
+    ReadonlyFieldsMixin, RelationRulesMixin)
 from trytond.modules.dms_base.tools import search_any
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
@@ -65,15 +67,13 @@ AGING_LIMITS = {
     '91-180': (91, 180),
     '181+': (181, None),
     }
-# Fields that only the vehicle's stock moves write
-STOCK_POSITION_FIELDS = {
-    'lot', 'on_hand', 'location', 'holding_company', 'receipt_date'}
 # Location types through which a vehicle enters the group's stock
 ENTRY_TYPES = ('supplier', 'customer', 'lost_found', 'production')
 
 
 class Vehicle(
-        AttachmentCopyMixin, NoteCopyMixin, Workflow, ModelSQL, ModelView):
+        ReadonlyFieldsMixin, RelationRulesMixin, AttachmentCopyMixin,
+        NoteCopyMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'dms.vehicle'
     __string__ = "Vehicle"
     _rec_name = 'vin'
@@ -104,9 +104,12 @@ class Vehicle(
             ('model_year', '=', None),
             [('model_year', '>=', 1900), ('model_year', '<=', 2100)],
             ])
-    manufacturer = fields.Char("Manufacturer", readonly=True)
-    manufacture_country = fields.Char(
-        "Country of Manufacture", readonly=True)
+    manufacturer = fields.Function(
+        fields.Char("Manufacturer", help="As the VIN tells it."),
+        'on_change_with_manufacturer')
+    manufacture_country = fields.Function(
+        fields.Char("Country of Manufacture", help="As the VIN tells it."),
+        'on_change_with_manufacture_country')
     fuel_type = fields.Function(
         fields.Selection([(None, "")] + FUEL_TYPES, "Fuel Type"),
         'get_variant_field', searcher='search_variant_field')
@@ -367,8 +370,17 @@ class Vehicle(
 
     # --- VIN intake -----------------------------------------------------
 
-    @fields.depends('vin', 'make', 'model_year', 'manufacturer',
-        'manufacture_country')
+    @fields.depends('vin')
+    def on_change_with_manufacturer(self, name=None):
+        if self.vin and not vin_tools.check(self.vin):
+            return vin_tools.decode(self.vin)['manufacturer']
+
+    @fields.depends('vin')
+    def on_change_with_manufacture_country(self, name=None):
+        if self.vin and not vin_tools.check(self.vin):
+            return vin_tools.decode(self.vin)['country']
+
+    @fields.depends('vin', 'make', 'model_year')
     def on_change_vin(self):
         pool = Pool()
         Make = pool.get('dms.vehicle.make')
@@ -378,8 +390,6 @@ class Vehicle(
         if vin_tools.check(self.vin):
             return
         decoded = self._decode(self.vin)
-        self.manufacturer = decoded['manufacturer']
-        self.manufacture_country = decoded['country']
         if not self.model_year:
             self.model_year = decoded['model_year']
         if not self.make and decoded['make']:
@@ -430,8 +440,6 @@ class Vehicle(
             values['vin'] = vin_tools.normalize(values['vin'])
             if not vin_tools.check(values['vin']):
                 decoded = cls._decode(values['vin'])
-                values['manufacturer'] = decoded['manufacturer']
-                values['manufacture_country'] = decoded['country']
                 if mode == 'create':
                     for name in ['model_year', 'make']:
                         if values.get(name) is None:
@@ -524,15 +532,6 @@ class Vehicle(
     def check_modification(cls, mode, vehicles, values=None, external=False):
         super().check_modification(
             mode, vehicles, values=values, external=external)
-        if (mode == 'write' and external
-                and values.keys() & STOCK_POSITION_FIELDS):
-            # Only the stock moves set them: a forged location would be the
-            # source of the next transfer or delivery
-            field = sorted(values.keys() & STOCK_POSITION_FIELDS)[0]
-            raise AccessError(gettext(
-                    'dms_vehicle.msg_vehicle_stock_position_write',
-                    vehicle=vehicles[0].rec_name if vehicles else '',
-                    field=cls.__names__(field)['field']))
         if mode == 'write' and values.get('vin'):
             if len(vehicles) > 1:
                 raise VINValidationError(gettext(
@@ -1238,7 +1237,8 @@ class Vehicle(
         return super().copy(vehicles, default=default)
 
 
-class VehiclePlate(ModelSQL, ModelView):
+class VehiclePlate(
+        ReadonlyFieldsMixin, RelationRulesMixin, ModelSQL, ModelView):
     __name__ = 'dms.vehicle.plate'
     __string__ = "Vehicle Registration Plate"
 
@@ -1256,7 +1256,8 @@ class VehiclePlate(ModelSQL, ModelView):
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
 
 
-class VehicleOwner(ModelSQL, ModelView):
+class VehicleOwner(
+        ReadonlyFieldsMixin, RelationRulesMixin, ModelSQL, ModelView):
     __name__ = 'dms.vehicle.owner'
     __string__ = "Vehicle Owner"
 
@@ -1279,7 +1280,8 @@ class VehicleOwner(ModelSQL, ModelView):
         cls._order = [('start_date', 'DESC'), ('id', 'DESC')]
 
 
-class Mileage(ModelSQL, ModelView):
+class Mileage(
+        ReadonlyFieldsMixin, RelationRulesMixin, ModelSQL, ModelView):
     __name__ = 'dms.vehicle.mileage'
     __string__ = "Vehicle Mileage"
 

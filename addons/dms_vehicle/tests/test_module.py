@@ -379,17 +379,25 @@ class DmsVehicleTestCase(
             storage, = Location.search([('code', '=', 'STO')])
             with Transaction().set_user(admin.id), \
                     Transaction().set_context(_check_access=True):
-                for values in [
+                for serial, values in enumerate([
                         {'location': storage.id},
                         {'on_hand': True},
                         {'holding_company': company.id},
                         {'receipt_date': dt.date(2026, 1, 5)},
                         {'lot': None},
-                        ]:
+                        ]):
                     with self.subTest(values=values):
                         with self.assertRaisesRegex(
-                                AccessError, 'its stock moves keep it'):
+                                AccessError, 'it is set by the system'):
                             Vehicle.write([vehicle], values)
+                        if not any(values.values()):
+                            continue
+                        with self.assertRaisesRegex(
+                                AccessError, 'it is set by the system'):
+                            Vehicle.create([{
+                                        'vin': f'WVWZZZ1JZXW00004{serial}',
+                                        'variant': variant.id,
+                                        **values}])
                 # while the stock moves the user does still set them
                 self._receive(vehicle)
             vehicle = Vehicle(vehicle.id)

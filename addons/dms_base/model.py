@@ -1,0 +1,161 @@
+# This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"Mixins that keep users to the rules on every dms model"
+from trytond.i18n import gettext
+from trytond.model import fields
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
+from trytond.tools.domain_inversion import is_leaf
+from trytond.transaction import Transaction
+
+__all__ = ['ReadonlyFieldsMixin', 'RelationRulesMixin']
+
+_RELATIONS = {'many2one', 'one2one', 'one2many', 'many2many'}
+_BASE_FIELDS = {
+    'id', 'rec_name', 'create_uid', 'create_date', 'write_uid', 'write_date'}
+
+
+def _negative(operator):
+    return operator.startswith('!') or operator.startswith('not ')
+
+
+class ReadonlyFieldsMixin:
+    """Refuse the fields declared readonly (and the computed ones) when a
+    user writes them over RPC, on create as on write: only the code, the
+    buttons and the documents behind them set them"""
+    __slots__ = ()
+
+    @classmethod
+    def readonly_field_names(cls):
+        "Return the names of the fields users may not write"
+        names = set()
+        for name, field in cls._fields.items():
+            if name in _BASE_FIELDS:
+                continue
+            if isinstance(field, fields.Function):
+                if not field.setter:
+                    names.add(name)
+            elif field.readonly is True:
+                names.add(name)
+        return names
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if not external:
+            return
+        names = cls.readonly_field_names()
+        if mode == 'write':
+            written = sorted(values.keys() & names)
+            if written and records:
+                cls._raise_readonly(records[0], written[0])
+        elif mode == 'create':
+            # Stored fields only: the platform refuses computed ones itself
+            stored = [n for n in names
+                if not isinstance(cls._fields[n], fields.Function)]
+            defaults = cls.default_get(stored, with_rec_name=False)
+            for record in records:
+                for name in stored:
+                    if not cls._is_default(
+                            name, getattr(record, name), defaults.get(name)):
+                        cls._raise_readonly(record, name)
+
+    @classmethod
+    def _is_default(cls, name, value, default):
+        field = cls._fields[name]
+        if field._type in {'one2many', 'many2many'}:
+            return not value
+        if field._type in {'many2one', 'one2one'}:
+            value = value.id if value else None
+        elif field._type == 'reference':
+            value = str(value) if value else None
+        elif field._type == 'boolean':
+            return bool(value) == bool(default)
+        return (value or None) == (default or None)
+
+    @classmethod
+    def _raise_readonly(cls, record, name):
+        raise AccessError(gettext(
+                'dms_base.msg_field_readonly',
+                field=cls.__names__(name)['field'],
+                record=record.rec_name,
+                model=cls.__names__()['model']))
+
+
+class RelationRulesMixin:
+    """Apply the record rules of the target model when a user searches
+    through a relation field.
+
+    The platform searches through relations without the target's rules, so
+    that a group-wide record (a vehicle) would tell which private documents
+    or which bookings of another company it is linked to.  Each clause that
+    goes through a relation to a model with rules becomes a "where" clause
+    on that relation that adds the rules."""
+    __slots__ = ()
+
+    @classmethod
+    def search(cls, domain, offset=0, limit=None, order=None, count=False,
+            query=False):
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            domain = apply_relation_rules(cls, domain)
+        return super().search(domain, offset=offset, limit=limit,
+            order=order, count=count, query=query)
+
+
+def apply_relation_rules(Model, domain):
+    "Return the domain of Model with the rules of the relations it crosses"
+    pool = Pool()
+    Rule = pool.get('ir.rule')
+
+    def convert(Model, domain):
+        if is_leaf(domain):
+            return convert_leaf(Model, domain)
+        elif isinstance(domain, str):
+            return domain
+        return [convert(Model, d) for d in domain]
+
+    def convert_leaf(Model, leaf):
+        name, operator, value = leaf[:3]
+        fname, _, target_name = name.partition('.')
+        field = Model._fields.get(fname)
+        if (field is None or field._type not in _RELATIONS
+                or isinstance(field, fields.Function)
+                or operator.endswith('child_of')
+                or operator.endswith('parent_of')):
+            return leaf
+        Target = field.get_target()
+        to_many = field._type in {'one2many', 'many2many'}
+        if operator.endswith('where'):
+            sub_domain = value
+        elif target_name:
+            sub_domain = [(target_name, operator, value, *leaf[3:])]
+        elif isinstance(value, str):
+            sub_domain = [('rec_name', operator, value)]
+        elif value is None and operator in {'=', '!='} and to_many:
+            sub_domain = []
+        elif to_many:
+            sub_domain = [('id', operator, value)]
+        else:
+            # the record's own column
+            return leaf
+        converted = convert(Target, sub_domain)
+        rule = Rule.domain_get(Target.__name__, mode='read')
+        if not rule and converted == sub_domain:
+            return leaf
+        if operator.endswith('where'):
+            return (fname, operator, [converted, rule] if rule else converted)
+        if not target_name and value is None and to_many:
+            # has (or has not) any record that the user may see
+            return (fname, 'where' if operator == '!=' else 'not where',
+                rule or [])
+        clause = (fname, 'where', [converted, rule] if rule else converted)
+        if _negative(operator):
+            # as the platform: or no (visible) record at all
+            if to_many:
+                return ['OR', clause, (fname, 'not where', rule or [])]
+            return ['OR', clause, (fname, '=', None)]
+        return clause
+
+    return convert(Model, domain)
