@@ -71,11 +71,11 @@ class Message(
         CHANNELS, "Channel", required=True, states=_states)
     channel_string = channel.translated('channel')
     address = fields.Char(
-        "To", required=True, strip=True, states=_states,
+        "To", size=320, required=True, strip=True, states=_states,
         help="The e-mail address or the mobile number.\n"
         "Leave empty to use the recipient's.")
     subject = fields.Char(
-        "Subject", states={
+        "Subject", size=200, states={
             'readonly': _states['readonly'],
             'required': Eval('channel') == 'email',
             'invisible': Eval('channel') != 'email',
@@ -107,7 +107,7 @@ class Message(
         help="When the outbox tries again on its own.")
     sent_date = fields.DateTime("Sent", readonly=True)
     reference = fields.Char(
-        "Reference", readonly=True,
+        "Reference", size=100, readonly=True,
         help="The identifier the server gave to the message.")
 
     del _states

@@ -36,9 +36,9 @@ class Department(
             'readonly': Eval('id', -1) >= 0,
             },
         help="The rooftop the department belongs to.")
-    name = fields.Char("Name", required=True, translate=True)
+    name = fields.Char("Name", size=100, required=True, translate=True)
     code = fields.Char(
-        "Code", required=True, strip=True,
+        "Code", size=20, required=True, strip=True,
         help="Short code of the department, unique within its company.\n"
         "Used in postings and reports.")
     type = fields.Selection(

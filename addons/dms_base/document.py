@@ -56,9 +56,10 @@ class Document(
     type = fields.Selection(
         DOCUMENT_TYPES, "Type", required=True, sort=False)
     type_string = type.translated('type')
-    number = fields.Char("Number", strip=True)
+    number = fields.Char("Number", size=50, strip=True)
     issuer = fields.Char(
-        "Issued By", help="The authority, insurer or bank that issued it.")
+        "Issued By", size=100,
+        help="The authority, insurer or bank that issued it.")
     issue_date = fields.Date("Issue Date")
     expiry_date = fields.Date(
         "Expiry Date",

@@ -12,6 +12,10 @@ class DocumentValidationError(ValidationError):
     pass
 
 
+class PartyValidationError(ValidationError):
+    pass
+
+
 class MessageValidationError(ValidationError):
     pass
 

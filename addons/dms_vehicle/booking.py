@@ -280,31 +280,60 @@ class Booking(
         platform's message."""
         pool = Pool()
         Vehicle = pool.get('dms.vehicle')
-        fields_ = ['vehicle', 'planned_start', 'planned_end', 'state']
+        Company = pool.get('company.company')
+        Configuration = pool.get('dms.configuration')
+        fields_ = ['vehicle', 'planned_start', 'planned_end', 'state',
+            'company']
         tzinfo = cls.user_tzinfo()
+        longest = Configuration(1).booking_max_days
         for booking, values in items:
             if booking is None:
-                vehicle, start, end, state = (values.get(f) for f in fields_)
+                vehicle, start, end, state, company = (
+                    values.get(f) for f in fields_)
                 state = state or cls.default_state()
+                company = company or cls.default_company()
             elif values.keys() & set(fields_):
-                vehicle, start, end, state = (
+                vehicle, start, end, state, company = (
                     values.get(f, getattr(booking, f)) for f in fields_)
             else:
                 continue
             if vehicle is None:
                 continue
             vehicle = Vehicle(int(vehicle))
+            company = Company(int(company)) if company is not None else None
+            cls.check_holder(vehicle, company, state)
             if start and end and end <= start:
                 raise BookingValidationError(gettext(
                         'dms_vehicle.msg_booking_planned_end',
                         vehicle=vehicle.rec_name,
                         start=cls.format_time(start, tzinfo),
                         end=cls.format_time(end, tzinfo)))
+            if (start and end and longest
+                    and end - start > dt.timedelta(days=longest)):
+                raise BookingValidationError(gettext(
+                        'dms_vehicle.msg_booking_too_long',
+                        vehicle=vehicle.rec_name,
+                        start=cls.format_time(start, tzinfo),
+                        end=cls.format_time(end, tzinfo),
+                        days=longest))
             if state in {'reserved', 'out'} and vehicle.state in UNBOOKABLE:
                 raise BookingValidationError(gettext(
                         'dms_vehicle.msg_booking_vehicle_state',
                         vehicle=vehicle.rec_name,
                         state=vehicle.state_string))
+
+    @classmethod
+    def check_holder(cls, vehicle, company, state):
+        """Refuse a booking of a vehicle by another rooftop than the one
+        that holds it"""
+        holder = vehicle.holding_company
+        if (state in {'reserved', 'out'} and holder and company
+                and holder != company):
+            raise BookingValidationError(gettext(
+                    'dms_vehicle.msg_booking_other_rooftop',
+                    vehicle=vehicle.rec_name,
+                    company=company.rec_name,
+                    holder=holder.rec_name))
 
     @classmethod
     def validate_fields(cls, bookings, field_names):
@@ -467,7 +496,9 @@ class Booking(
     @ModelView.button
     @Workflow.transition('out')
     def check_out(cls, bookings):
-        # The vehicle's state is checked before the state is written
+        # The vehicle may have moved to another rooftop since it was booked
+        for booking in bookings:
+            cls.check_holder(booking.vehicle, booking.company, 'out')
         cls._hand_over(
             bookings, 'mileage_out', 'actual_out',
             'dms_vehicle.msg_booking_mileage_out',

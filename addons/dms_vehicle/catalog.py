@@ -57,10 +57,10 @@ class Make(
     __name__ = 'dms.vehicle.make'
     __string__ = "Vehicle Make"
 
-    name = fields.Char("Name", required=True, translate=False)
-    code = fields.Char("Code", strip=True)
+    name = fields.Char("Name", size=100, required=True, translate=False)
+    code = fields.Char("Code", size=20, strip=True)
     manufacturer = fields.Char(
-        "Manufacturer",
+        "Manufacturer", size=100,
         help="The manufacturer name that VIN decoding returns for this "
         "make, when it differs from the make's name.")
     models = fields.One2Many('dms.vehicle.model', 'make', "Models")
@@ -92,8 +92,8 @@ class Model(
 
     make = fields.Many2One(
         'dms.vehicle.make', "Make", required=True, ondelete='CASCADE')
-    name = fields.Char("Name", required=True)
-    code = fields.Char("Code", strip=True)
+    name = fields.Char("Name", size=100, required=True)
+    code = fields.Char("Code", size=20, strip=True)
     variants = fields.One2Many('dms.vehicle.variant', 'model', "Variants")
 
     @classmethod
@@ -138,8 +138,10 @@ class Variant(
         fields.Many2One('dms.vehicle.make', "Make"),
         'on_change_with_make', searcher='search_make')
     name = fields.Char(
-        "Trim", required=True, help="The trim or equipment line.")
-    engine = fields.Char("Engine", help="For example 2.0 TDI or 150 kW.")
+        "Trim", size=100, required=True,
+        help="The trim or equipment line.")
+    engine = fields.Char(
+        "Engine", size=100, help="For example 2.0 TDI or 150 kW.")
     fuel_type = fields.Selection(FUEL_TYPES, "Fuel Type", required=True)
     transmission = fields.Selection(TRANSMISSIONS, "Transmission")
     body_type = fields.Selection(BODY_TYPES, "Body Type")

@@ -28,6 +28,24 @@ class Configuration(metaclass=PoolMeta):
         help="Where scrapped vehicles leave the stock to; "
         "the platform's lost and found location when empty.")
 
+    mileage_max = fields.Integer(
+        "Highest Mileage (km)", required=True,
+        domain=[('mileage_max', '>', 0)],
+        help="Mileage readings above it are refused as typing errors.")
+    booking_max_days = fields.Integer(
+        "Longest Booking (days)", required=True,
+        domain=[('booking_max_days', '>', 0)],
+        help="Bookings of demonstrators and loaners that last longer are "
+        "refused.")
+
+    @classmethod
+    def default_mileage_max(cls):
+        return 2_000_000
+
+    @classmethod
+    def default_booking_max_days(cls):
+        return 90
+
     def get_vehicle_location(self, kind):
         "Return the configured location of the kind or the platform's one"
         pool = Pool()

@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
+from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -9,6 +10,17 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import VehicleStockError
+
+
+def check_company(company):
+    "Refuse taking vehicles into the stock of a company the user is not of"
+    pool = Pool()
+    User = pool.get('res.user')
+    if (Transaction().user
+            and company.id not in User.get_companies()):
+        raise AccessError(gettext(
+                'dms_vehicle.msg_vehicle_receive_company',
+                company=company.rec_name))
 
 
 class Receive(Wizard):
@@ -34,6 +46,7 @@ class Receive(Wizard):
         Configuration = pool.get('dms.configuration')
         configuration = Configuration(1)
         start = self.start
+        check_company(start.company)
         moves = []
         for vehicle in self.records:
             if not vehicle.lot:
@@ -113,8 +126,10 @@ class Transfer(Wizard):
         pool = Pool()
         Move = pool.get('stock.move')
         Configuration = pool.get('dms.configuration')
+        Vehicle = pool.get('dms.vehicle')
         configuration = Configuration(1)
         start = self.start
+        Vehicle.check_holder(self.records, 'transfer')
         transit = configuration.get_vehicle_location('transit')
         destination = start.warehouse.storage_location
         out_moves, in_moves = [], []

@@ -20,7 +20,7 @@ class PDITemplate(
     __name__ = 'dms.vehicle.pdi.template'
     __string__ = "PDI Checklist"
 
-    name = fields.Char("Name", required=True, translate=True)
+    name = fields.Char("Name", size=100, required=True, translate=True)
     lines = fields.One2Many(
         'dms.vehicle.pdi.template.line', 'template', "Items")
 
@@ -34,7 +34,7 @@ class PDITemplateLine(
     template = fields.Many2One(
         'dms.vehicle.pdi.template', "Checklist", required=True,
         ondelete='CASCADE')
-    name = fields.Char("Item", required=True, translate=True)
+    name = fields.Char("Item", size=200, required=True, translate=True)
     description = fields.Text("Description", translate=True)
 
     @classmethod
@@ -162,6 +162,27 @@ class PDI(
         return values
 
     @classmethod
+    def validate_fields(cls, pdis, field_names):
+        super().validate_fields(pdis, field_names)
+        cls.check_holder(pdis, field_names)
+
+    @classmethod
+    def check_holder(cls, pdis, field_names=None):
+        """Refuse an inspection of a vehicle by another rooftop than the one
+        that holds it"""
+        if field_names and not (field_names & {'company', 'vehicle'}):
+            return
+        for pdi in pdis:
+            holder = pdi.vehicle.holding_company
+            if (pdi.state == 'draft' and holder
+                    and holder != pdi.company):
+                raise PDIError(gettext(
+                        'dms_vehicle.msg_pdi_other_rooftop',
+                        pdi=pdi.rec_name,
+                        company=pdi.company.rec_name,
+                        holder=holder.rec_name))
+
+    @classmethod
     def check_modification(cls, mode, pdis, values=None, external=False):
         super().check_modification(
             mode, pdis, values=values, external=external)
@@ -196,7 +217,8 @@ class PDI(
 
     @classmethod
     def _check_technician(cls, pdis):
-        "A result is recorded by a technician"
+        "A result is recorded by a technician of the holding rooftop"
+        cls.check_holder(pdis)
         for pdi in pdis:
             if not pdi.technician:
                 raise PDIError(gettext(
@@ -218,7 +240,7 @@ class PDILine(
 
     pdi = fields.Many2One(
         'dms.vehicle.pdi', "PDI", required=True, ondelete='CASCADE')
-    name = fields.Char("Item", required=True)
+    name = fields.Char("Item", size=200, required=True)
     description = fields.Text("Description")
     result = fields.Selection([
             ('pending', "Pending"),
@@ -227,7 +249,7 @@ class PDILine(
             ('failed', "Failed"),
             ], "Result", required=True, sort=False)
     note = fields.Char(
-        "Note",
+        "Note", size=200,
         states={
             'required': Eval('result').in_(['fixed', 'failed']),
             })

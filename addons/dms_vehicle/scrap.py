@@ -40,6 +40,7 @@ class Scrap(Wizard):
         configuration = Configuration(1)
         start = self.start
         vehicle = self.record
+        Vehicle.check_holder([vehicle], 'scrap')
         if vehicle.state in {'sold', 'scrapped'}:
             raise VehicleStateError(gettext(
                     'dms_vehicle.msg_vehicle_scrap_state',
@@ -125,12 +126,12 @@ class ScrapStart(ModelView):
         depends={'company'},
         help="The authorised treatment facility that destroys the vehicle.")
     certificate_number = fields.Char(
-        "Certificate Number", required=True,
+        "Certificate Number", size=50, required=True,
         help="The number of the certificate of destruction.")
     certificate = fields.Binary(
         "Certificate", filename='certificate_name',
         help="A scan of the certificate of destruction.")
-    certificate_name = fields.Char("Certificate File Name")
+    certificate_name = fields.Char("Certificate File Name", size=200)
 
     @classmethod
     def default_reason(cls):

@@ -114,14 +114,14 @@ class Vehicle(
         fields.Selection([(None, "")] + FUEL_TYPES, "Fuel Type"),
         'get_variant_field', searcher='search_variant_field')
     plate = fields.Char(
-        "Registration Plate", strip=True,
+        "Registration Plate", size=20, strip=True,
         help="The current registration plate; changes are kept in the "
         "plate history.")
     plates = fields.One2Many(
         'dms.vehicle.plate', 'vehicle', "Plate History", readonly=True)
     first_registration = fields.Date("First Registration")
-    exterior_colour = fields.Char("Exterior Colour")
-    interior_colour = fields.Char("Interior Colour")
+    exterior_colour = fields.Char("Exterior Colour", size=60)
+    interior_colour = fields.Char("Interior Colour", size=60)
     usage = fields.Selection(USAGES, "Usage", required=True)
     owner = fields.Many2One(
         'party.party', "Owner", ondelete='RESTRICT',
@@ -1101,6 +1101,30 @@ class Vehicle(
                         message, vehicle=vehicle.rec_name))
 
     @classmethod
+    def check_holder(cls, vehicles, action):
+        """Refuse the action (a button name) on the vehicles that a rooftop
+        holds whose staff the user is not: the others see the group's stock
+        and ask the holding rooftop for a transfer"""
+        pool = Pool()
+        User = pool.get('res.user')
+        Button = pool.get('ir.model.button')
+        if not Transaction().user:
+            return
+        companies = set(User.get_companies())
+        for vehicle in vehicles:
+            if (vehicle.holding_company
+                    and vehicle.holding_company.id not in companies):
+                buttons = Button.search([
+                        ('model', '=', cls.__name__),
+                        ('name', '=', action),
+                        ], limit=1)
+                raise AccessError(gettext(
+                        'dms_vehicle.msg_vehicle_other_rooftop',
+                        vehicle=vehicle.rec_name,
+                        company=vehicle.holding_company.rec_name,
+                        action=buttons[0].string if buttons else action))
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('in_transit')
     def ship(cls, vehicles):
@@ -1117,6 +1141,7 @@ class Vehicle(
     @classmethod
     @ModelView.button
     def reserve(cls, vehicles):
+        cls.check_holder(vehicles, 'reserve')
         # Checked before the transition, which would skip scrapped vehicles
         # silently, for the deals of other modules
         cls._check_not_scrapped(
@@ -1126,6 +1151,7 @@ class Vehicle(
     @classmethod
     @ModelView.button
     def release(cls, vehicles):
+        cls.check_holder(vehicles, 'release')
         cls._back_to_stock([v for v in vehicles if v.state == 'reserved'])
 
     @classmethod
@@ -1140,6 +1166,7 @@ class Vehicle(
     @classmethod
     @ModelView.button
     def sell(cls, vehicles):
+        cls.check_holder(vehicles, 'sell')
         cls._check_not_scrapped(
             vehicles, 'dms_vehicle.msg_vehicle_scrapped_sell')
         cls._transition(vehicles, 'sold')
@@ -1147,6 +1174,7 @@ class Vehicle(
     @classmethod
     @ModelView.button
     def cancel_sale(cls, vehicles):
+        cls.check_holder(vehicles, 'cancel_sale')
         cls._back_to_stock([v for v in vehicles if v.state == 'sold'])
 
     @classmethod
@@ -1158,6 +1186,7 @@ class Vehicle(
         Move = pool.get('stock.move')
         Configuration = pool.get('dms.configuration')
         Date = pool.get('ir.date')
+        cls.check_holder(vehicles, 'deliver')
         for vehicle in vehicles:
             if vehicle.state != 'sold':
                 raise VehicleStateError(gettext(
@@ -1244,7 +1273,7 @@ class VehiclePlate(
 
     vehicle = fields.Many2One(
         'dms.vehicle', "Vehicle", required=True, ondelete='CASCADE')
-    plate = fields.Char("Plate", required=True, strip=True)
+    plate = fields.Char("Plate", size=20, required=True, strip=True)
     date = fields.Date("Date", required=True)
 
     @classmethod
@@ -1304,7 +1333,7 @@ class Mileage(
         "Correction",
         help="The odometer was exchanged or reset: the reading may be lower "
         "than the previous one.")
-    comment = fields.Char("Comment")
+    comment = fields.Char("Comment", size=200)
 
     @classmethod
     def __setup__(cls):
@@ -1330,7 +1359,34 @@ class Mileage(
     @classmethod
     def validate_fields(cls, mileages, field_names):
         super().validate_fields(mileages, field_names)
+        cls.check_plausible(mileages, field_names)
         cls.check_sequence(mileages, field_names)
+
+    @classmethod
+    def check_plausible(cls, mileages, field_names=None):
+        "Refuse readings dated after today or above the highest mileage"
+        pool = Pool()
+        Configuration = pool.get('dms.configuration')
+        Date = pool.get('ir.date')
+        Lang = pool.get('ir.lang')
+        if field_names and not (field_names & {'reading', 'date'}):
+            return
+        lang = Lang.get()
+        today = Date.today()
+        highest = Configuration(1).mileage_max
+        for mileage in mileages:
+            if mileage.date > today:
+                raise MileageValidationError(gettext(
+                        'dms_vehicle.msg_mileage_future',
+                        vehicle=mileage.vehicle.rec_name,
+                        reading=lang.format_number(mileage.reading),
+                        date=lang.strftime(mileage.date)))
+            if highest and mileage.reading > highest:
+                raise MileageValidationError(gettext(
+                        'dms_vehicle.msg_mileage_max',
+                        vehicle=mileage.vehicle.rec_name,
+                        reading=lang.format_number(mileage.reading),
+                        max=lang.format_number(highest)))
 
     @classmethod
     def check_sequence(cls, mileages, field_names=None):
