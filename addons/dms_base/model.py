@@ -52,8 +52,8 @@ class ReadonlyFieldsMixin:
                 cls._raise_readonly(records[0], written[0])
         elif mode == 'create':
             # Stored fields only: the platform refuses computed ones itself
-            stored = [n for n in names
-                if not isinstance(cls._fields[n], fields.Function)]
+            stored = sorted(n for n in names
+                if not isinstance(cls._fields[n], fields.Function))
             defaults = cls.default_get(stored, with_rec_name=False)
             for record in records:
                 for name in stored:
