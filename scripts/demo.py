@@ -65,6 +65,7 @@ def main(argv=None):
     users = load_staff(config, companies, departments, warehouses, german)
     customers = load_customers(config, country, german)
     load_documents(config, companies, customers)
+    load_messages(config, companies, customers)
     load_vehicles(config, companies, warehouses, customers)
     close_configuration_wizard(config)
 
@@ -304,6 +305,15 @@ def load_companies(config, country, currency):
         Company.save(new)
         existing.update({c.party.name: c for c in new})
     companies = {names[n]: c for n, c in existing.items()}
+    # lists name each rooftop by its town
+    cities = {r['code']: r['city'] for r in group_data.ROOFTOPS}
+    to_save = []
+    for code, company in companies.items():
+        if company.short_name != cities[code]:
+            company.short_name = cities[code]
+            to_save.append(company)
+    if to_save:
+        Company.save(to_save)
 
     # the admin (a Group Manager) is given every company when it is created
     admin, = User.find([('login', '=', 'admin')])
@@ -314,6 +324,58 @@ def load_companies(config, country, currency):
         admin.save()
     refresh_context(config)
     return companies
+
+
+# --- customer messages ---------------------------------------------------
+
+def load_messages(config, companies, customers):
+    """Fill the customer message outbox as a day of the scheduler leaves it:
+    the expiry reminders of the rooftops sent through a mail server on
+    localhost that keeps them, an e-mail it refuses, an SMS that fails for
+    want of a gateway, and e-mails waiting while the mail server is down.
+    Nothing leaves the machine."""
+    import trytond.config as tryton_config
+    from proteus import Model
+    from trytond.modules.dms_base.tests.tools import SMTPServer
+    Cron = Model.get('ir.cron')
+    Message = Model.get('dms.message')
+    ModelData = Model.get('ir.model.data')
+
+    if Message.find([], limit=1):
+        return
+    reminders = ModelData.get_id(
+        'dms_base', 'cron_send_expiry_reminders', config.context)
+    with_email = [p for p, _, _, _ in customers
+        if any(m.type == 'email' for m in p.contact_mechanisms)]
+    uri = tryton_config.get('email', 'uri')
+    server = SMTPServer().start()
+    try:
+        for company in companies.values():
+            with config.set_context(company=company.id):
+                # a record runs its buttons in the context it was read in
+                Cron(reminders).click('run_once')
+        koeln = companies[group_data.ROOFTOPS[0]['code']]
+        with config.set_context(company=koeln.id):
+            server.refuse_with = '550 5.1.1 Mailbox unavailable'
+            Message(party=with_email[0], subject="Ihr Angebot",
+                body="Guten Tag,\n\nanbei Ihr Angebot für den neuen "
+                "Golf.\n\nIhr Autohaus Rheinblick").save()
+            server.refuse_with = None
+            Message(party=with_email[1], channel='sms',
+                body="Ihr Fahrzeug ist ab morgen 9 Uhr abholbereit. "
+                "Ihr Autohaus Rheinblick Köln").save()
+    finally:
+        server.stop()
+    # the mail server is down now: the first e-mail fails, the others wait
+    bonn = companies[group_data.ROOFTOPS[-1]['code']]
+    with config.set_context(company=bonn.id):
+        Message.save([
+                Message(party=party, subject="Einladung zur Probefahrt",
+                    body="Guten Tag,\n\nwir laden Sie herzlich zur "
+                    "Probefahrt des neuen ID.4 ein.\n\n"
+                    "Ihr Autohaus Rheinblick Bonn")
+                for party in with_email[2:5]])
+    tryton_config.set('email', 'uri', uri)
 
 
 # --- accounting ----------------------------------------------------------

@@ -591,55 +591,72 @@ class BrowserTestCase(SaoTestCase):
             self.assertEqual(file.read(8), b'\x89PNG\r\n\x1a\n')
 
     def test_sales_user_lists_vehicles(self):
-        """A sales consultant lists the vehicles in stock and finds one of
-        the rooftop's by its VIN"""
+        """A sales consultant's vehicle list opens on the rooftop's stock,
+        longest in stock first, with the asking price and the rooftop by its
+        town; the group's stock is one tab away, where a car of the rooftop
+        is found by its VIN"""
         from playwright.sync_api import expect
         page = self.page
+        sao = self.sao
         # the demo's vehicles in stock, those of the consultant's rooftop
         # first; a VIN's model year may differ when the demo database was
         # built on another day (DMS_TEST_DEMO_DATABASE), not its serial
         stock = sorted((v for v in vehicle_data.plan(SEED, dt.date.today())
                 if v['target'] in {'in_stock', 'reserved'}),
             key=lambda v: v['rooftop'] != 'KOE')
+        towns = {r['code']: r['city'] for r in group_data.ROOFTOPS}
 
         def shows(text, vehicle):
             return (vehicle['vin'][:8] in text and vehicle['vin'][10:] in text
                 and vehicle['model'] in text)
 
         try:
-            self.sao.login(LOGIN, PASSWORD)
-
-            dealer = self.sao.menu_entry("Dealer Management")
-            dealer.wait_for(state='visible')
-            dealer.click()
-            vehicles = self.sao.menu_entry("Vehicles")
-            vehicles.wait_for(state='visible')
-            vehicles.click()
-            tabs = page.locator('#tabs')
-            tabs.get_by_text("Vehicles").filter(visible=True).first.wait_for()
-            # the list opens on the vehicles in stock of the whole group
-            tabs.get_by_text("In Stock").filter(visible=True).first.wait_for()
-            rows = page.locator('#tabs .treeview tbody tr:visible')
+            sao.login(LOGIN, PASSWORD)
+            sao.menu_row(["Dealer Management", "Vehicles"]).click()
+            sao.idle()
+            sao.check("open Vehicles")
+            pane = sao.pane()
+            active = pane.locator('.nav-tabs > li.active')
+            expect(active.first).to_contain_text("My Rooftop")
+            rows = pane.locator('.treeview tbody tr:not(.more-row):visible')
             rows.first.wait_for(state='visible')
             texts = rows.all_inner_texts()
-            shown = [v['vin'] for v in stock
-                if any(shows(t, v) for t in texts)]
+            shown = [v for v in stock if any(shows(t, v) for t in texts)]
             self.assertTrue(shown, "No demo vehicle in stock in the list:\n"
                 + '\n'.join(texts[:10]))
+            self.assertEqual({v['rooftop'] for v in shown}, {'KOE'})
+            for text in texts:
+                self.assertIn(towns['KOE'], text)
+                self.assertIn("€", text)
+                for code in ['DUS', 'BON']:
+                    self.assertNotIn(towns[code], text)
+            days = pane.evaluate(
+                '() => Sao.Tab.tabs.get_current().screen.group'
+                '.map(r => r.field_get_client("days_in_stock"))')
+            self.assertEqual(days, sorted(days, key=int, reverse=True))
             self.assertNotIn("Module Configuration", page.content())
-            path = self.sao.screenshot('vehicles')
+            path = sao.screenshot('vehicles')
+
+            # the group's stock, one tab away
+            pane.locator('.nav-tabs > li > a').filter(
+                has_text="Group Stock").click()
+            sao.idle()
+            sao.check("Group Stock")
+            texts = rows.all_inner_texts()
+            self.assertTrue(any(towns['DUS'] in t or towns['BON'] in t
+                    for t in texts), '\n'.join(texts[:10]))
 
             # the rooftop's vehicle, by its serial number
             vehicle = stock[0]
             self.assertEqual(vehicle['rooftop'], 'KOE')
-            search = page.locator('#tabs input[placeholder="Search"]:visible')
+            search = pane.locator('input[placeholder="Search"]:visible')
             search.fill(vehicle['vin'][10:])
             search.press('Enter')
             expect(rows).to_have_count(1)
             expect(rows.first).to_contain_text(vehicle['vin'][10:])
             text = rows.first.inner_text()
             self.assertTrue(shows(text, vehicle), text)
-            self.assertIn("Köln", text)
+            self.assertIn(towns['KOE'], text)
         except Exception:
             self.failure_screenshot()
             raise
@@ -647,6 +664,67 @@ class BrowserTestCase(SaoTestCase):
         self.assertTrue(path.is_file())
         with open(path, 'rb') as file:
             self.assertEqual(file.read(8), b'\x89PNG\r\n\x1a\n')
+
+    def test_sales_user_plans_bookings(self):
+        """The bookings open on a calendar of the cars planned and out,
+        named by plate and model"""
+        import re
+
+        from playwright.sync_api import expect
+        sao = self.sao
+        try:
+            sao.login(LOGIN, PASSWORD)
+            sao.menu_row(
+                ["Dealer Management", "Vehicles", "Bookings"]).click()
+            sao.idle()
+            sao.check("open Bookings")
+            pane = sao.pane()
+            expect(pane.locator('.nav-tabs > li.active').first)\
+                .to_contain_text("Planned and Out")
+            self.assertEqual(sao.tab_state()['view'], 'calendar')
+            events = pane.locator('.fc-event:visible')
+            texts = events.all_inner_texts()
+            for text in texts:
+                # a plate (or the end of a VIN) and the model, not a VIN
+                self.assertIsNone(
+                    re.search(r'[A-HJ-NPR-Z0-9]{17}', text), text)
+            sao.screenshot('bookings')
+            # the cars out are planned too
+            sao.toolbar_button('switch_').click()
+            sao.idle()
+            sao.check("Bookings list")
+            states = pane.evaluate(
+                '() => Sao.Tab.tabs.get_current().screen.group'
+                '.map(r => r.field_get("state"))')
+            self.assertIn('out', states)
+            self.assertEqual(set(states), {'reserved', 'out'})
+        except Exception:
+            self.failure_screenshot()
+            raise
+
+    def test_manager_sees_stock_aging(self):
+        "The stock aging graph shows its buckets in order"
+        from trytond.modules.dms_vehicle.vehicle import AGING
+        sao = self.sao
+        try:
+            sao.login('manager.koeln', PASSWORD)
+            sao.menu_row([
+                    "Dealer Management", "Reporting",
+                    "Vehicle Stock Aging"]).click()
+            sao.idle()
+            sao.check("open Vehicle Stock Aging")
+            self.assertEqual(sao.tab_state()['view'], 'graph')
+            ticks = sao.pane().locator('.bb-axis-x .tick text')
+            ticks.first.wait_for()
+            labels = [t.strip() for t in ticks.evaluate_all(
+                'texts => texts.map(t => t.textContent)')]
+            buckets = [key for key, _ in AGING if key]
+            self.assertGreater(len(labels), 2, labels)
+            self.assertEqual(labels, [b for b in buckets if b in labels])
+            sao.screenshot('aging')
+        except Exception:
+            self.failure_screenshot()
+            raise
 
 
 class ScreenWalkTestCase(SaoTestCase):

@@ -8,6 +8,14 @@ from trytond.pyson import Eval
 class Company(metaclass=PoolMeta):
     __name__ = 'company.company'
 
+    short_name = fields.Char(
+        "Short Name", size=30, strip=True,
+        help="How lists name the rooftop, for example its town.")
+
+    def get_short_name(self):
+        "Return the short name of the rooftop, else its name"
+        return self.short_name or self.rec_name
+
     @classmethod
     def on_modification(cls, mode, companies, field_names=None):
         pool = Pool()

@@ -50,6 +50,9 @@ class Booking(
                 ('state', 'not in', list(UNBOOKABLE)), ()),
             ],
         states=_states)
+    vehicle_label = fields.Function(
+        fields.Char("Vehicle", help="The plate and model of the vehicle."),
+        'on_change_with_vehicle_label')
     purpose = fields.Selection([
             ('test_drive', "Test Drive"),
             ('workshop_loaner', "Workshop Loaner"),
@@ -212,6 +215,21 @@ class Booking(
     @classmethod
     def default_employee(cls):
         return Transaction().context.get('employee')
+
+    @fields.depends('vehicle', '_parent_vehicle.plate',
+        '_parent_vehicle.vin', '_parent_vehicle.model',
+        '_parent_vehicle.variant')
+    def on_change_with_vehicle_label(self, name=None):
+        "Return how the calendar shows the vehicle: plate and model"
+        if not self.vehicle:
+            return
+        vehicle = self.vehicle
+        description = vehicle.model or vehicle.variant
+        # a car without a plate yet by the end of its VIN
+        items = [vehicle.plate or f'…{vehicle.vin[-6:]}']
+        if description:
+            items.append(description.rec_name)
+        return ' '.join(items)
 
     def get_rec_name(self, name):
         start = self.format_time(

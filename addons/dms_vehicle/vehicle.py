@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
 
 from sql import Literal, Null, Window
 from sql.aggregate import Max, Sum
@@ -17,6 +18,7 @@ from trytond.ir.attachment import AttachmentCopyMixin
 from trytond.ir.note import NoteCopyMixin
 from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
+from trytond.modules.currency.fields import Monetary
 from trytond.modules.dms_base.model import (
     ReadonlyFieldsMixin, RelationRulesMixin)
 from trytond.modules.dms_base.tools import search_any
@@ -160,6 +162,22 @@ class Vehicle(
         'stock.location', "Location", readonly=True, ondelete='RESTRICT',
         help="The storage location the vehicle is in now; "
         "kept up to date by its stock moves.")
+    rooftop = fields.Function(
+        fields.Char("Rooftop", help="The rooftop that holds the vehicle."),
+        'get_rooftop', searcher='search_rooftop')
+    asking_price = Monetary(
+        "Asking Price", currency='currency', digits='currency',
+        domain=['OR',
+            ('asking_price', '=', None),
+            ('asking_price', '>=', 0),
+            ],
+        help="The price the vehicle is offered at; "
+        "the variant's list price when left empty on intake.")
+    currency = fields.Many2One(
+        'currency.currency', "Currency", ondelete='RESTRICT',
+        states={
+            'required': Bool(Eval('asking_price')),
+            })
     receipt_date = fields.Date(
         "Receipt Date", readonly=True,
         help="When the vehicle entered the group's stock; transfers "
@@ -395,11 +413,33 @@ class Vehicle(
         if not self.make and decoded['make']:
             self.make = Make(decoded['make'])
 
-    @fields.depends('variant', 'model', 'make')
+    @fields.depends('variant', 'model', 'make', 'asking_price', 'currency')
     def on_change_variant(self):
         if self.variant:
             self.model = self.variant.model
             self.make = self.variant.model.make
+            if self.asking_price is None:
+                self.asking_price = self.variant.list_price
+                self.currency = self.variant.currency
+
+    @classmethod
+    def default_currency(cls):
+        pool = Pool()
+        Company = pool.get('company.company')
+        company = Transaction().context.get('company')
+        if company is not None and company >= 0:
+            return Company(company).currency.id
+
+    def get_rooftop(self, name):
+        if self.holding_company:
+            return self.holding_company.get_short_name()
+
+    @classmethod
+    def search_rooftop(cls, name, clause):
+        return search_any(clause, [
+                'holding_company.short_name',
+                'holding_company.rec_name',
+                ])
 
     @fields.depends('model', 'make')
     def on_change_model(self):
@@ -448,9 +488,16 @@ class Vehicle(
             catalog = cls._variant_cache.get(values['variant'])
             if catalog is None:
                 variant = Variant(values['variant'])
-                catalog = (variant.model.id, variant.model.make.id)
+                catalog = (variant.model.id, variant.model.make.id,
+                    str(variant.list_price)
+                    if variant.list_price is not None else None,
+                    variant.currency.id)
                 cls._variant_cache.set(values['variant'], catalog)
-            values['model'], values['make'] = catalog
+            values['model'], values['make'], price, currency = catalog
+            if mode == 'create' and values.get('asking_price') is None:
+                values['asking_price'] = (
+                    Decimal(price) if price is not None else None)
+                values['currency'] = currency
         elif values.get('model'):
             values['make'] = Model(values['model']).make.id
         return values
@@ -1225,11 +1272,11 @@ class Vehicle(
             cls.write(not_in_stock, {'state': 'delivered'})
 
     def _delivery_price(self):
-        "The price the delivery move carries: the list price of the variant"
+        "The price the delivery move carries: the asking price"
         company = self.holding_company
-        if (self.variant and self.variant.list_price is not None
-                and self.variant.currency == company.currency):
-            return self.variant.list_price
+        if (self.asking_price is not None
+                and self.currency == company.currency):
+            return self.asking_price
         return 0
 
     @classmethod
