@@ -297,6 +297,18 @@ def tearDownModule():
         SERVER.stop()
 
 
+class RPCError(AssertionError):
+    "The server answered a JSON-RPC call with an error"
+
+    def __init__(self, method, error):
+        super().__init__(f"{method} failed: {error}")
+        # [exception name, [message, description]] for user errors
+        self.error = error
+        self.message = (error[1][0]
+            if isinstance(error, list) and len(error) > 1
+            and isinstance(error[1], list) and error[1] else str(error))
+
+
 class RPC:
     "A JSON-RPC session of a user with the demo server"
 
@@ -320,7 +332,7 @@ class RPC:
         with urllib.request.urlopen(request, timeout=60) as response:
             answer = json.load(response)
         if answer.get('error'):
-            raise AssertionError(f"{method} failed: {answer['error']}")
+            raise RPCError(method, answer['error'])
         return answer['result']
 
     def model(self, model, method, *args):
@@ -906,6 +918,76 @@ for _role, _login in role_users().items():
     setattr(ScreenWalkTestCase, f'test_walk_{_role}',
         _walk_test(_role, _login))
 del _role, _login
+
+
+class DemoRPCTestCase(unittest.TestCase):
+    """A Köln sales consultant of the demo, over JSON-RPC, gets around
+    neither the workflow, the stock nor the company"""
+
+    def setUp(self):
+        self.rpc = RPC(LOGIN, PASSWORD)
+        database = sqlite3.connect(
+            f'file:{SERVER.database}?mode=ro', uri=True)
+        self.addCleanup(database.close)
+        self.koeln, self.duesseldorf = [database.execute(
+                'SELECT c.id FROM company_company AS c '
+                'JOIN party_party AS p ON p.id = c.party '
+                'WHERE p.name = ?', (r['name'],)).fetchone()[0]
+            for r in group_data.ROOFTOPS[:2]]
+
+    def refused(self, model, method, *args):
+        "Return the message that refuses the call"
+        with self.assertRaises(RPCError) as context:
+            self.rpc.model(model, method, *args)
+        return context.exception.message
+
+    def test_workflow_and_stock_fields(self):
+        "The state and the stock position are refused on write and create"
+        rpc = self.rpc
+        car, = rpc.model('dms.vehicle', 'search', [
+                ('holding_company', '=', self.duesseldorf),
+                ('state', '=', 'in_stock')], 0, 1, None)
+        for values in [{'state': 'sold'}, {'state': 'scrapped'},
+                {'scrap_date': '2026-01-01'}, {'manufacturer': "X"}]:
+            self.assertIn("You cannot set the field",
+                self.refused('dms.vehicle', 'write', [car], values))
+        self.assertIn("You cannot set the field", self.refused(
+                'dms.vehicle', 'create', [{
+                        'vin': 'WVWZZZCDZSW000017',
+                        'holding_company': self.duesseldorf,
+                        'on_hand': True,
+                        'receipt_date': '2020-01-01'}]))
+        state, = rpc.model('dms.vehicle', 'read', [car], ['state'])
+        self.assertEqual(state['state'], 'in_stock')
+
+    def test_another_rooftops_car(self):
+        "Another rooftop's car is neither sold nor reserved"
+        car, = self.rpc.model('dms.vehicle', 'search', [
+                ('holding_company', '=', self.duesseldorf),
+                ('state', '=', 'in_stock')], 0, 1, None)
+        for button in ['sell', 'reserve']:
+            self.assertIn("holds it, and only its staff can",
+                self.refused('dms.vehicle', button, [car]))
+
+    def test_search_through_relations(self):
+        "Another rooftop's bookings and their customers are not found"
+        rpc = self.rpc
+        self.assertEqual(rpc.model('dms.vehicle', 'search', [
+                    ('bookings.company', '=', self.duesseldorf)],
+                0, None, None), [])
+        own = rpc.model('dms.vehicle', 'search', [
+                ('bookings.company', '=', self.koeln)], 0, None, None)
+        self.assertTrue(own)
+        self.assertEqual(rpc.model('dms.vehicle', 'search', [
+                    ('documents', 'where', [('private', '=', True)])],
+                0, None, None), [])
+
+    def test_employees(self):
+        "The staff of the user's rooftop only"
+        companies = {e['company'] for e in self.rpc.model(
+                'company.employee', 'search_read', [], 0, None, None,
+                ['company'])}
+        self.assertEqual(companies, {self.koeln})
 
 
 class DemoContentTestCase(unittest.TestCase):
