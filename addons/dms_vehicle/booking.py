@@ -511,6 +511,15 @@ class Booking(
                             booking=booking.rec_name))
 
     @classmethod
+    def copy(cls, bookings, default=None):
+        default = default.copy() if default is not None else {}
+        for name in ['actual_out', 'actual_in', 'mileage_out', 'mileage_in',
+                'fuel_out', 'fuel_in']:
+            default.setdefault(name)
+        default.setdefault('state', cls.default_state())
+        return super().copy(bookings, default=default)
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('out')
     def check_out(cls, bookings):

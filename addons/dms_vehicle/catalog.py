@@ -201,6 +201,13 @@ class Variant(
             ])
 
     @classmethod
+    def copy(cls, variants, default=None):
+        default = default.copy() if default is not None else {}
+        # a copy is a new variant with a product of its own
+        default.setdefault('product')
+        return super().copy(variants, default=default)
+
+    @classmethod
     def _create_products(cls, variants):
         "Create the lot-tracked goods product of each new variant"
         pool = Pool()

@@ -194,6 +194,13 @@ class PDI(
                             pdi=pdi.rec_name))
 
     @classmethod
+    def copy(cls, pdis, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('state', cls.default_state())
+        default.setdefault('date', cls.default_date())
+        return super().copy(pdis, default=default)
+
+    @classmethod
     @ModelView.button
     @Workflow.transition('passed')
     def pass_(cls, pdis):
