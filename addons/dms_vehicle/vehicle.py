@@ -425,10 +425,8 @@ class Vehicle(
     @classmethod
     def default_currency(cls):
         pool = Pool()
-        Company = pool.get('company.company')
-        company = Transaction().context.get('company')
-        if company is not None and company >= 0:
-            return Company(company).currency.id
+        Variant = pool.get('dms.vehicle.variant')
+        return Variant.default_currency()
 
     def get_rooftop(self, name):
         if self.holding_company:
