@@ -3,8 +3,8 @@
 """Vehicle identification numbers (ISO 3779).
 
 Pure functions, without the ORM, so that intake, imports and benchmarks share
-them: `normalize`, `check` (the first reason a VIN is invalid), `check_digit`
-and `decode` (manufacturer, country and model year through vininfo)."""
+them: `normalize`, `check` (the first reason a VIN is invalid), `check_digit`,
+`model_year` and `decode` (manufacturer and country through vininfo)."""
 import datetime as dt
 import string
 
@@ -26,6 +26,11 @@ _WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 CHECK_DIGIT_REGIONS = frozenset('12345L')
 # Regions where position 10 is the model year by regulation
 MODEL_YEAR_REGIONS = CHECK_DIGIT_REGIONS
+# Position 10: the model year codes of a 30-year cycle from 1980
+YEAR_CODES = 'ABCDEFGHJKLMNPRSTVWXY123456789'
+# Regions where position 7 tells the cycle (49 CFR 565.15): a digit for
+# 1980-2009, a letter for 2010-2039
+YEAR_CYCLE_REGIONS = frozenset('12345')
 
 
 def normalize(vin):
@@ -79,15 +84,28 @@ def decode(vin, today=None):
     country = info.country
     if country and 'unsupported' not in country.lower():
         result['country'] = country
-    if vin[0] in MODEL_YEAR_REGIONS:
-        today = today or dt.date.today()
-        try:
-            years = [y for y in info.years if y <= today.year + 1]
-        except Exception:
-            years = []
-        if years:
-            result['model_year'] = max(years)
+    result['model_year'] = model_year(vin, today)
     return result
+
+
+def model_year(vin, today=None):
+    """Return the model year of position 10 where the VIN's region defines
+    it, never after next year, or None"""
+    if len(vin) != LENGTH or vin[0] not in MODEL_YEAR_REGIONS:
+        return None
+    index = YEAR_CODES.find(vin[9])
+    if index < 0:
+        return None
+    latest = (today or dt.date.today()).year + 1
+    year = 1980 + index
+    if vin[0] in YEAR_CYCLE_REGIONS:
+        if not vin[6].isdigit():
+            year += 30
+    else:
+        # the latest cycle that is not in the future
+        while year + 30 <= latest:
+            year += 30
+    return year if year <= latest else None
 
 
 def with_check_digit(vin):

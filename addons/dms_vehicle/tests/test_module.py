@@ -72,10 +72,32 @@ class VINTestCase(unittest.TestCase):
         decoded = vin_tools.decode(
             '1M8GDM9AXKP042788', today=dt.date(2026, 1, 1))
         self.assertEqual(decoded['country'], 'United States')
-        self.assertEqual(decoded['model_year'], 2019)
+        self.assertEqual(decoded['model_year'], 1989)
         decoded = vin_tools.decode('WVWZZZ1JZXW000001')
         self.assertEqual(decoded['manufacturer'], 'Volkswagen')
         self.assertIsNone(decoded['model_year'])
+
+    def test_model_year(self):
+        "Test the model year follows the cycle of position 7"
+        today = dt.date(2026, 11, 25)
+        for vin, year in [
+                # a digit in position 7: 1980-2009
+                ('5N1NJ01CXST000001', 1995),
+                ('1M8GDM9AXKP042788', 1989),
+                ('1FTFW1ET5DFC10312', 2013),
+                # a letter: 2010-2039
+                ('5UXCR6C05T9171875', 2026),
+                ('5UXCR6C0XV9357542', 2027),
+                # after next year
+                ('5UXCR6C0XW9357542', None),
+                # China: the latest cycle up to next year
+                ('LSGJA52U86S000001', 2006),
+                ('LSGJA52U8TS000001', 2026),
+                # Europe leaves position 10 to the manufacturer
+                ('WVWZZZ1JZXW000001', None),
+                ]:
+            with self.subTest(vin=vin):
+                self.assertEqual(vin_tools.model_year(vin, today), year)
 
     def test_thumbnail_exif_orientation(self):
         "Test the thumbnail of a portrait photo stored sideways is upright"
