@@ -29,7 +29,8 @@ from trytond.url import host
 
 from .exceptions import (
     MessageModificationError, MessageSendError, MessageValidationError)
-from .model import ReadonlyFieldsMixin, RelationRulesMixin
+from .model import (
+    FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
 from .tools import search_any
 
 logger = logging.getLogger(__name__)
@@ -45,8 +46,8 @@ class _ConnectionError(MessageSendError):
 
 
 class Message(
-        ReadonlyFieldsMixin, RelationRulesMixin, Workflow, ModelSQL,
-        ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin, Workflow,
+        ModelSQL, ModelView):
     __name__ = 'dms.message'
     __string__ = "Customer Message"
 

@@ -10,7 +10,8 @@ from trytond.transaction import (
     Transaction, inactive_records, without_check_access)
 
 from .exceptions import DepartmentValidationError
-from .model import ReadonlyFieldsMixin, RelationRulesMixin
+from .model import (
+    FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
 from .tools import search_any
 
 DEPARTMENT_TYPES = [
@@ -24,8 +25,8 @@ DEPARTMENT_TYPES = [
 
 
 class Department(
-        ReadonlyFieldsMixin, RelationRulesMixin, DeactivableMixin, ModelSQL,
-        ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin,
+        DeactivableMixin, ModelSQL, ModelView):
     "Dealership department of a company, the unit of postings and KPIs"
     __name__ = 'dms.department'
     __string__ = "Department"

@@ -17,7 +17,8 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .exceptions import DocumentValidationError
-from .model import ReadonlyFieldsMixin, RelationRulesMixin
+from .model import (
+    FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
 from .tools import search_any
 
 logger = logging.getLogger(__name__)
@@ -35,8 +36,8 @@ DOCUMENT_TYPES = [
 
 
 class Document(
-        ReadonlyFieldsMixin, RelationRulesMixin, AttachmentCopyMixin,
-        NoteCopyMixin, ModelSQL, ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin,
+        AttachmentCopyMixin, NoteCopyMixin, ModelSQL, ModelView):
     __name__ = 'dms.document'
     __string__ = "Customer Document"
 
@@ -317,7 +318,8 @@ class Document(
 
 
 class DocumentReminder(
-        ReadonlyFieldsMixin, RelationRulesMixin, ModelSQL, ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin, ModelSQL,
+        ModelView):
     __name__ = 'dms.document.reminder'
     __string__ = "Customer Document Reminder"
 

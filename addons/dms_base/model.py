@@ -4,15 +4,20 @@
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.model.exceptions import AccessError
+from trytond.model.modelstorage import SizeValidationError
 from trytond.pool import Pool
 from trytond.tools.domain_inversion import is_leaf
 from trytond.transaction import Transaction
 
-__all__ = ['ReadonlyFieldsMixin', 'RelationRulesMixin']
+__all__ = ['ReadonlyFieldsMixin', 'FieldSizeMixin', 'RelationRulesMixin']
 
 _RELATIONS = {'many2one', 'one2one', 'one2many', 'many2many'}
 _BASE_FIELDS = {
     'id', 'rec_name', 'create_uid', 'create_date', 'write_uid', 'write_date'}
+
+
+class SizeError(SizeValidationError):
+    pass
 
 
 def _negative(operator):
@@ -81,6 +86,46 @@ class ReadonlyFieldsMixin:
                 field=cls.__names__(name)['field'],
                 record=record.rec_name,
                 model=cls.__names__()['model']))
+
+
+class FieldSizeMixin:
+    """Refuse a text longer than its field's size before it is written,
+    naming the record (the platform answers after the write, or from the
+    database on PostgreSQL, repeating the whole text)"""
+    __slots__ = ()
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            cls.check_sizes(None, values)
+        return values
+
+    @classmethod
+    def check_modification(cls, mode, records, values=None, external=False):
+        super().check_modification(
+            mode, records, values=values, external=external)
+        if mode == 'write' and records:
+            cls.check_sizes(records[0], values)
+
+    @classmethod
+    def check_sizes(cls, record, values):
+        for name, value in values.items():
+            field = cls._fields.get(name)
+            size = getattr(field, 'size', None)
+            if (isinstance(size, int) and isinstance(value, str)
+                    and len(value) > size):
+                names = cls.__names__(name)
+                if record:
+                    message = gettext('dms_base.msg_field_size',
+                        field=names['field'], model=names['model'],
+                        record=record.rec_name, length=len(value),
+                        size=size, value=value[:40])
+                else:
+                    message = gettext('dms_base.msg_field_size_new',
+                        field=names['field'], model=names['model'],
+                        length=len(value), size=size, value=value[:40])
+                raise SizeError(message)
 
 
 class RelationRulesMixin:

@@ -10,7 +10,7 @@ from trytond.i18n import gettext
 from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.dms_base.model import (
-    ReadonlyFieldsMixin, RelationRulesMixin)
+    FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.sql.functions import TSRange
@@ -29,8 +29,8 @@ UNBOOKABLE = {'sold', 'delivered', 'customer', 'scrapped'}
 
 
 class Booking(
-        ReadonlyFieldsMixin, RelationRulesMixin, Workflow, ModelSQL,
-        ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin, Workflow,
+        ModelSQL, ModelView):
     __name__ = 'dms.vehicle.booking'
     __string__ = "Vehicle Booking"
 

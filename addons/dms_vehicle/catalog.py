@@ -12,7 +12,7 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.dms_base.model import (
-    ReadonlyFieldsMixin, RelationRulesMixin)
+    FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
 from trytond.modules.dms_base.tools import search_any
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
@@ -52,8 +52,8 @@ LOT_REQUIRED = ['supplier', 'customer', 'lost_found', 'storage', 'production']
 
 
 class Make(
-        ReadonlyFieldsMixin, RelationRulesMixin, DeactivableMixin, ModelSQL,
-        ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin,
+        DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'dms.vehicle.make'
     __string__ = "Vehicle Make"
 
@@ -85,8 +85,8 @@ class Make(
 
 
 class Model(
-        ReadonlyFieldsMixin, RelationRulesMixin, DeactivableMixin, ModelSQL,
-        ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin,
+        DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'dms.vehicle.model'
     __string__ = "Vehicle Model"
 
@@ -127,8 +127,8 @@ class Model(
 
 
 class Variant(
-        ReadonlyFieldsMixin, RelationRulesMixin, sequence_ordered(),
-        DeactivableMixin, ModelSQL, ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin,
+        sequence_ordered(), DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'dms.vehicle.variant'
     __string__ = "Vehicle Variant"
 

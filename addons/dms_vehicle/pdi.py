@@ -6,7 +6,7 @@ from trytond.model import (
     sequence_ordered)
 from trytond.model.exceptions import AccessError
 from trytond.modules.dms_base.model import (
-    ReadonlyFieldsMixin, RelationRulesMixin)
+    FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -15,8 +15,8 @@ from .exceptions import PDIError
 
 
 class PDITemplate(
-        ReadonlyFieldsMixin, RelationRulesMixin, DeactivableMixin, ModelSQL,
-        ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin,
+        DeactivableMixin, ModelSQL, ModelView):
     __name__ = 'dms.vehicle.pdi.template'
     __string__ = "PDI Checklist"
 
@@ -26,8 +26,8 @@ class PDITemplate(
 
 
 class PDITemplateLine(
-        ReadonlyFieldsMixin, RelationRulesMixin, sequence_ordered(),
-        ModelSQL, ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin,
+        sequence_ordered(), ModelSQL, ModelView):
     __name__ = 'dms.vehicle.pdi.template.line'
     __string__ = "PDI Checklist Item"
 
@@ -44,8 +44,8 @@ class PDITemplateLine(
 
 
 class PDI(
-        ReadonlyFieldsMixin, RelationRulesMixin, Workflow, ModelSQL,
-        ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin, Workflow,
+        ModelSQL, ModelView):
     __name__ = 'dms.vehicle.pdi'
     __string__ = "Pre-Delivery Inspection"
 
@@ -240,8 +240,8 @@ class PDI(
 
 
 class PDILine(
-        ReadonlyFieldsMixin, RelationRulesMixin, sequence_ordered(),
-        ModelSQL, ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin,
+        sequence_ordered(), ModelSQL, ModelView):
     __name__ = 'dms.vehicle.pdi.line'
     __string__ = "Pre-Delivery Inspection Item"
 

@@ -20,7 +20,7 @@ from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.dms_base.model import (
-    ReadonlyFieldsMixin, RelationRulesMixin)
+    FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
 from trytond.modules.dms_base.tools import search_any
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
@@ -74,8 +74,8 @@ ENTRY_TYPES = ('supplier', 'customer', 'lost_found', 'production')
 
 
 class Vehicle(
-        ReadonlyFieldsMixin, RelationRulesMixin, AttachmentCopyMixin,
-        NoteCopyMixin, Workflow, ModelSQL, ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin,
+        AttachmentCopyMixin, NoteCopyMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'dms.vehicle'
     __string__ = "Vehicle"
     _rec_name = 'vin'
@@ -1312,7 +1312,8 @@ class Vehicle(
 
 
 class VehiclePlate(
-        ReadonlyFieldsMixin, RelationRulesMixin, ModelSQL, ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin, ModelSQL,
+        ModelView):
     __name__ = 'dms.vehicle.plate'
     __string__ = "Vehicle Registration Plate"
 
@@ -1331,7 +1332,8 @@ class VehiclePlate(
 
 
 class VehicleOwner(
-        ReadonlyFieldsMixin, RelationRulesMixin, ModelSQL, ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin, ModelSQL,
+        ModelView):
     __name__ = 'dms.vehicle.owner'
     __string__ = "Vehicle Owner"
 
@@ -1355,7 +1357,8 @@ class VehicleOwner(
 
 
 class Mileage(
-        ReadonlyFieldsMixin, RelationRulesMixin, ModelSQL, ModelView):
+        ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin, ModelSQL,
+        ModelView):
     __name__ = 'dms.vehicle.mileage'
     __string__ = "Vehicle Mileage"
 
