@@ -733,7 +733,9 @@ def child_list(output):
     # Not timed: the page is what the user expects
     assert len(ids) == LIST_LIMIT
     assert count == min(in_stock_of_make, LIST_COUNT_LIMIT)
-    receipts = [r['days_in_stock'] for r in rows]
+    # read answers in its own order; sao shows the rows in the search's
+    days = {r['id']: r['days_in_stock'] for r in rows}
+    receipts = [days[i] for i in ids]
     assert receipts == sorted(receipts, reverse=True)
     domain = [('make', '=', make)] + IN_STOCK_DOMAIN + [
         ('holding_company', '=', company.id)]
