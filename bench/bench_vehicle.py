@@ -315,8 +315,8 @@ def _bench_backend(backend, env, note):
             parts['search'], parts['search_count'], parts['read'])]
     median = statistics.median(total)
     results.append({
-            'name': "vehicle list: first page, in stock of one make "
-            "(search + search_count + read, as sao)",
+            'name': "vehicle list: first page, the rooftop's stock of one "
+            "make (search + search_count + read, as sao)",
             'value': round(median, 2), 'unit': 'ms',
             'target': f'<= {TARGET_LIST_MS}',
             'met': median <= TARGET_LIST_MS,
