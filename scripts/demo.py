@@ -452,6 +452,12 @@ def load_stock(config, companies, country):
                 ('type', '=', 'warehouse'),
                 ('code', 'in', codes),
                 ])}
+    # each rooftop's warehouse belongs to its company
+    owned = [w for c, w in warehouses.items() if w.company != companies[c]]
+    for warehouse in owned:
+        warehouse.company = companies[warehouse.code]
+    if owned:
+        Location.save(owned)
     rooftops = [r for r in group_data.ROOFTOPS if r['code'] not in warehouses]
     if not rooftops:
         return warehouses
@@ -477,7 +483,8 @@ def load_stock(config, companies, country):
         address, = [a for a in company.party.addresses]
         new.append(Location(
                 name=rooftop['warehouse'], code=rooftop['code'],
-                type='warehouse', address=address, **zones[rooftop['code']]))
+                type='warehouse', address=address, company=company,
+                **zones[rooftop['code']]))
     Location.save(new)
 
     pickings = [Location(

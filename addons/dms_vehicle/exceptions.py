@@ -30,3 +30,7 @@ class BookingStateError(UserError):
 
 class PDIError(UserError):
     pass
+
+
+class StockCompanyError(ValidationError):
+    pass

@@ -2,12 +2,51 @@
 # this repository contains the full copyright notices and license terms.
 from sql import Null
 
+from trytond.i18n import gettext
 from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+
+from .exceptions import StockCompanyError
+
+
+class Location(metaclass=PoolMeta):
+    __name__ = 'stock.location'
+
+    company = fields.Many2One(
+        'company.company', "Company", ondelete='RESTRICT',
+        states={
+            'invisible': Eval('type') != 'warehouse',
+            },
+        help="The rooftop whose warehouse this is: only its stock moves and "
+        "shipments use it.")
+
+
+def check_warehouse_company(record, company, locations):
+    """Refuse the record of the company (a move or a shipment) that uses a
+    location of another company's warehouse"""
+    for location in filter(None, locations):
+        warehouse = (location if location.type == 'warehouse'
+            else location.warehouse)
+        if warehouse and warehouse.company and warehouse.company != company:
+            raise StockCompanyError(gettext(
+                    'dms_vehicle.msg_stock_warehouse_company',
+                    record=record.rec_name,
+                    company=company.rec_name if company else '',
+                    warehouse=warehouse.rec_name,
+                    warehouse_company=warehouse.company.rec_name))
 
 
 class Move(metaclass=PoolMeta):
     __name__ = 'stock.move'
+
+    @classmethod
+    def validate_fields(cls, moves, field_names):
+        super().validate_fields(moves, field_names)
+        if field_names & {'company', 'from_location', 'to_location'}:
+            for move in moves:
+                check_warehouse_company(move, move.company,
+                    [move.from_location, move.to_location])
 
     @classmethod
     def __setup__(cls):
@@ -56,3 +95,46 @@ class Lot(metaclass=PoolMeta):
                     ], order=[]):
             result[vehicle.lot.id] = vehicle.id
         return result
+
+
+class ShipmentWarehouseMixin:
+    "Refuse a shipment of a company through another company's warehouse"
+    __slots__ = ()
+
+    @classmethod
+    def validate_fields(cls, shipments, field_names):
+        super().validate_fields(shipments, field_names)
+        names = {'company', 'warehouse', 'from_location', 'to_location'}
+        if field_names & names:
+            for shipment in shipments:
+                check_warehouse_company(
+                    shipment, shipment.company, shipment._warehouses())
+
+    def _warehouses(self):
+        return [self.warehouse]
+
+
+class ShipmentIn(ShipmentWarehouseMixin, metaclass=PoolMeta):
+    __name__ = 'stock.shipment.in'
+
+
+class ShipmentInReturn(ShipmentWarehouseMixin, metaclass=PoolMeta):
+    __name__ = 'stock.shipment.in.return'
+
+    def _warehouses(self):
+        return [self.from_location]
+
+
+class ShipmentOut(ShipmentWarehouseMixin, metaclass=PoolMeta):
+    __name__ = 'stock.shipment.out'
+
+
+class ShipmentOutReturn(ShipmentWarehouseMixin, metaclass=PoolMeta):
+    __name__ = 'stock.shipment.out.return'
+
+
+class ShipmentInternal(ShipmentWarehouseMixin, metaclass=PoolMeta):
+    __name__ = 'stock.shipment.internal'
+
+    def _warehouses(self):
+        return [self.from_location, self.to_location]
