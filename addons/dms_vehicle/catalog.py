@@ -63,6 +63,10 @@ class Make(
         "Manufacturer", size=100,
         help="The manufacturer name that VIN decoding returns for this "
         "make, when it differs from the make's name.")
+    supplier = fields.Many2One(
+        'party.party', "Supplier", ondelete='RESTRICT',
+        help="Who the group buys new vehicles of the make from, "
+        "for example the importer; proposed when receiving them.")
     models = fields.One2Many('dms.vehicle.model', 'make', "Models")
 
     @classmethod

@@ -7,16 +7,6 @@ from trytond.pool import Pool, PoolMeta
 class Configuration(metaclass=PoolMeta):
     __name__ = 'dms.configuration'
 
-    vehicle_supplier_location = fields.Many2One(
-        'stock.location', "Vehicle Supplier Location",
-        domain=[('type', '=', 'supplier')],
-        help="Where received vehicles come from; "
-        "the platform's supplier location when empty.")
-    vehicle_customer_location = fields.Many2One(
-        'stock.location', "Vehicle Customer Location",
-        domain=[('type', '=', 'customer')],
-        help="Where delivered vehicles go; "
-        "the platform's customer location when empty.")
     vehicle_transit_location = fields.Many2One(
         'stock.location', "Vehicle Transit Location",
         domain=[('type', '=', 'storage')],
@@ -55,8 +45,6 @@ class Configuration(metaclass=PoolMeta):
         if location:
             return location
         fs_id = {
-            'supplier': 'location_supplier',
-            'customer': 'location_customer',
             'transit': 'location_transit',
             'scrap': 'location_lost_found',
             }[kind]

@@ -4,10 +4,11 @@ from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import VehicleStateError
+from .shipment import ship_internal
 
 
 class Scrap(Wizard):
@@ -35,7 +36,6 @@ class Scrap(Wizard):
         Document = pool.get('dms.document')
         Attachment = pool.get('ir.attachment')
         Booking = pool.get('dms.vehicle.booking')
-        Move = pool.get('stock.move')
         Configuration = pool.get('dms.configuration')
         configuration = Configuration(1)
         start = self.start
@@ -73,21 +73,9 @@ class Scrap(Wizard):
                         'data': start.certificate,
                         }])
         if vehicle.location:
-            move = Move(
-                product=vehicle.lot.product,
-                lot=vehicle.lot,
-                quantity=1,
-                unit=vehicle.lot.product.default_uom,
-                from_location=vehicle.location,
-                to_location=configuration.get_vehicle_location('scrap'),
-                company=vehicle.holding_company,
-                planned_date=start.date,
-                effective_date=start.date,
-                origin=vehicle,
-                )
-            with without_check_access():
-                move.save()
-                Move.do([move])
+            ship_internal(vehicle.holding_company,
+                [(vehicle, vehicle.location)],
+                configuration.get_vehicle_location('scrap'), start.date)
         Booking.cancel(Booking.search([
                     ('vehicle', '=', vehicle.id),
                     ('state', '=', 'reserved'),

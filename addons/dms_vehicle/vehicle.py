@@ -4,7 +4,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from sql import Literal, Null, Window
+from sql import Literal, Null, Union, Window
 from sql.aggregate import Max, Sum
 from sql.conditionals import Case
 from sql.functions import CurrentTimestamp, RowNumber
@@ -28,6 +28,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import (
     Transaction, inactive_records, without_check_access)
 
+from . import shipment
 from . import vin as vin_tools
 from .catalog import FUEL_TYPES
 from .exceptions import (
@@ -757,35 +758,58 @@ class Vehicle(
     # --- stock ------------------------------------------------------------
 
     @classmethod
-    def _stock_position_query(cls, lot_ids=None):
+    def _balance_query(cls, lot_ids=None):
+        """Return a query of lot, location, the lot's quantity there from its
+        done moves, when positive, and the last move into it: where each
+        vehicle lot is, whatever the order of the moves of a day"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        move = Move.__table__()
+
+        where = (move.state == 'done') & (move.lot != Null)
+        if lot_ids is not None:
+            where &= _in(move.lot, list(lot_ids))
+        moves = Union(
+            move.select(
+                move.lot, move.to_location.as_('location'),
+                move.internal_quantity.as_('quantity'), move.id.as_('move'),
+                where=where),
+            move.select(
+                move.lot, move.from_location.as_('location'),
+                (-move.internal_quantity).as_('quantity'),
+                Literal(None).as_('move'),
+                where=where),
+            all_=True)
+        return moves.select(
+            moves.lot, moves.location,
+            Sum(moves.quantity).as_('quantity'),
+            Max(moves.move).as_('move'),
+            group_by=[moves.lot, moves.location],
+            having=Sum(moves.quantity) > 1e-6)
+
+    @classmethod
+    def _stock_position_query(cls, lot_ids=None, types=('storage',)):
         """Return a query of lot, location, company and receipt date of each
-        vehicle lot that is in a storage location now (its last done move
-        went there)"""
+        vehicle lot that is in a location of the types now, the company
+        being that of the move that brought it there"""
         pool = Pool()
         Move = pool.get('stock.move')
         Location = pool.get('stock.location')
         move = Move.__table__()
         location = Location.__table__()
 
-        where = (move.state == 'done') & (move.lot != Null)
-        if lot_ids is not None:
-            where &= _in(move.lot, list(lot_ids))
-        last = move.select(
-            move.lot, move.to_location, move.company,
-            RowNumber(window=Window([move.lot],
-                    order_by=[move.effective_date.desc, move.id.desc])
-                ).as_('rank'),
-            where=where)
+        balance = cls._balance_query(lot_ids)
         entries = cls._receipts_query(lot_ids)
-        return (last
-            .join(location, condition=last.to_location == location.id)
-            .join(entries, 'LEFT', condition=entries.lot == last.lot)
+        return (balance
+            .join(location, condition=balance.location == location.id)
+            .join(move, condition=balance.move == move.id)
+            .join(entries, 'LEFT', condition=entries.lot == balance.lot)
             .select(
-                last.lot.as_('lot'),
-                last.to_location.as_('location'),
-                last.company.as_('company'),
+                balance.lot.as_('lot'),
+                balance.location.as_('location'),
+                move.company.as_('company'),
                 entries.date.as_('receipt_date'),
-                where=(last.rank == 1) & (location.type == 'storage')))
+                where=location.type.in_(list(types))))
 
     @classmethod
     def _receipts_query(cls, lot_ids=None):
@@ -832,21 +856,28 @@ class Vehicle(
 
     @classmethod
     def _stock_positions(cls, vehicles):
-        """Return the location, holding company and receipt date of the
-        vehicles from the done moves of their lots, by vehicle id (None for
-        those not in a storage location)"""
+        """Return the location type, location, holding company and receipt
+        date of the vehicles from the done moves of their lots, by vehicle
+        id (None for those neither in storage nor at a customer)"""
+        pool = Pool()
+        Location = pool.get('stock.location')
+        location = Location.__table__()
         cursor = Transaction().connection.cursor()
         result = dict.fromkeys(map(int, vehicles))
         by_lot = {v.lot.id: v.id for v in vehicles if v.lot}
         for sub_lots in grouped_slice(list(by_lot), MAX_QUERY_PARAMS):
-            query = cls._stock_position_query(list(sub_lots))
-            cursor.execute(*query.select(
-                    query.lot, query.location, query.company,
+            query = cls._stock_position_query(
+                list(sub_lots), types=('storage', 'customer'))
+            cursor.execute(*query
+                .join(location, condition=query.location == location.id)
+                .select(
+                    query.lot, location.type, query.location, query.company,
                     query.receipt_date))
-            for lot, location, company, receipt_date in cursor:
+            for lot, type_, location_id, company, receipt_date in cursor:
                 if isinstance(receipt_date, str):
                     receipt_date = dt.date.fromisoformat(receipt_date)
-                result[by_lot[lot]] = (location, company, receipt_date)
+                result[by_lot[lot]] = (
+                    type_, location_id, company, receipt_date)
         return result
 
     @classmethod
@@ -1015,13 +1046,14 @@ class Vehicle(
         that it implies; after cancelled moves a delivered car back in stock
         is sold again, not traded in"""
         positions = cls._stock_positions(vehicles)
-        last_moves = cls._last_moves(vehicles)
         to_write = defaultdict(list)
         used, to_deliver = [], []
         for vehicle in vehicles:
-            position = positions[vehicle.id]
-            in_stock = position is not None
-            location, company, receipt_date = position or (None, None, None)
+            type_, location, company, receipt_date = (
+                positions[vehicle.id] or (None, None, None, None))
+            in_stock = type_ == 'storage'
+            if not in_stock:
+                location = company = receipt_date = None
             values = {}
             if bool(vehicle.on_hand) != in_stock:
                 values['on_hand'] = in_stock
@@ -1032,7 +1064,6 @@ class Vehicle(
                 values['holding_company'] = company
             if vehicle.receipt_date != receipt_date:
                 values['receipt_date'] = receipt_date
-            last = last_moves.get(vehicle.lot.id)
             state = vehicle.state
             if in_stock:
                 if cancelled and state == 'delivered':
@@ -1044,7 +1075,7 @@ class Vehicle(
                         # Traded back in
                         used.append(vehicle)
                     state = 'in_stock'
-            elif last and last.to_location.type == 'customer':
+            elif type_ == 'customer':
                 if state != 'delivered':
                     if state != 'sold':
                         raise VehicleStateError(gettext(
@@ -1073,17 +1104,6 @@ class Vehicle(
             used = [v for v in used if v.usage == 'new']
             if used:
                 cls.write(used, {'usage': 'used'})
-
-    @classmethod
-    def _last_moves(cls, vehicles):
-        pool = Pool()
-        Move = pool.get('stock.move')
-        lots = [v.lot.id for v in vehicles if v.lot]
-        moves = Move.search([
-                ('lot', 'in', lots),
-                ('state', '=', 'done'),
-                ], order=[('effective_date', 'ASC'), ('id', 'ASC')])
-        return {m.lot.id: m for m in moves}
 
     # --- PDI gate -------------------------------------------------------
 
@@ -1225,11 +1245,9 @@ class Vehicle(
     @classmethod
     @ModelView.button
     def deliver(cls, vehicles):
-        """Deliver sold vehicles to their owner: the PDI gate, then a move
-        from their location to the customer location"""
+        """Deliver sold vehicles to their owner: the PDI gate, then a
+        customer shipment of those in stock"""
         pool = Pool()
-        Move = pool.get('stock.move')
-        Configuration = pool.get('dms.configuration')
         Date = pool.get('ir.date')
         cls.check_holder(vehicles, 'deliver')
         for vehicle in vehicles:
@@ -1238,34 +1256,10 @@ class Vehicle(
                         'dms_vehicle.msg_vehicle_deliver_not_sold',
                         vehicle=vehicle.rec_name))
         cls.check_pdi(vehicles)
-        configuration = Configuration(1)
-        today = Date.today()
-        moves = []
-        not_in_stock = []
-        for vehicle in vehicles:
-            if vehicle.location:
-                moves.append(Move(
-                        product=vehicle.lot.product,
-                        lot=vehicle.lot,
-                        quantity=1,
-                        unit=vehicle.lot.product.default_uom,
-                        from_location=vehicle.location,
-                        to_location=configuration.get_vehicle_location(
-                            'customer'),
-                        company=vehicle.holding_company,
-                        currency=vehicle.holding_company.currency,
-                        unit_price=vehicle._delivery_price(),
-                        planned_date=today,
-                        effective_date=today,
-                        origin=vehicle,
-                        ))
-            else:
-                not_in_stock.append(vehicle)
-        if moves:
-            # The button's groups decide who delivers, not stock access
-            with without_check_access():
-                Move.save(moves)
-                Move.do(moves)
+        in_stock = [v for v in vehicles if v.location]
+        if in_stock:
+            shipment.deliver(in_stock, Date.today())
+        not_in_stock = [v for v in vehicles if not v.location]
         if not_in_stock:
             cls.write(not_in_stock, {'state': 'delivered'})
 

@@ -38,9 +38,9 @@ STATES = [
 
 # Each make: its name (as vininfo decodes its WMIs, or `manufacturer` for
 # the name vininfo gives), the company that issues its certificates of
-# conformity, its paints (name, RGB) and upholstery, and its models with
-# the first 9 characters of their VINs, the plant (position 11), the first
-# model year and the variants:
+# conformity, the importer the group buys new cars from, its paints (name,
+# RGB) and upholstery, and its models with the first 9 characters of their
+# VINs, the plant (position 11), the first model year and the variants:
 # (trim, engine, fuel type, transmission, body type, kW, list price)
 CATALOG = [
     {
@@ -48,6 +48,7 @@ CATALOG = [
         'code': 'VW',
         'manufacturer': None,
         'issuer': "Volkswagen AG, Wolfsburg",
+        'supplier': "Autoimport Rhein-Ruhr GmbH",
         'colours': [
             ("Pure White", (236, 238, 240)),
             ("Deep Black Pearl", (24, 26, 30)),
@@ -108,6 +109,7 @@ CATALOG = [
         'code': 'BMW',
         'manufacturer': None,
         'issuer': "Bayerische Motoren Werke AG, München",
+        'supplier': "Premium Fahrzeugvertrieb West GmbH",
         'colours': [
             ("Alpine White", (240, 240, 238)),
             ("Black Sapphire Metallic", (20, 22, 28)),
@@ -159,6 +161,7 @@ CATALOG = [
         # vininfo names the WMI WF0 "Ford of Europe"; 3FM decodes as "Ford"
         'manufacturer': "Ford of Europe",
         'issuer': "Ford-Werke GmbH, Köln",
+        'supplier': "Niederrhein Automobilvertrieb GmbH",
         'colours': [
             ("Frozen White", (238, 240, 242)),
             ("Agate Black", (26, 26, 30)),
@@ -943,11 +946,18 @@ class _Loader:
         "Create the makes, models and variants not yet in the catalog"
         from proteus import Model
         Make = Model.get('dms.vehicle.make')
+        Party = Model.get('party.party')
         Variant = Model.get('dms.vehicle.variant')
         currency = self.companies[ROOFTOPS[0]].currency
         makes = {m.name: m for m in Make.find([
                     ('name', 'in', [m['name'] for m in CATALOG]),
                     ])}
+        names = [m['supplier'] for m in CATALOG]
+        suppliers = {p.name: p for p in Party.find([('name', 'in', names)])}
+        new = [Party(name=n) for n in names if n not in suppliers]
+        if new:
+            Party.save(new)
+            suppliers.update({p.name: p for p in new})
         to_save = []
         for spec in CATALOG:
             make = makes.get(spec['name'])
@@ -955,6 +965,9 @@ class _Loader:
             if make is None:
                 make = Make(name=spec['name'], code=spec['code'],
                     manufacturer=spec['manufacturer'])
+            if make.supplier != suppliers[spec['supplier']]:
+                make.supplier = suppliers[spec['supplier']]
+                changed = True
             models = {m.name: m for m in make.models}
             for model_spec in spec['models']:
                 model = models.get(model_spec['name'])

@@ -1,0 +1,366 @@
+# This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Receiving, transferring, delivering and scrapping vehicles through the
+platform's shipments: the vehicle's actions are shortcuts that create and
+process them."""
+from collections import defaultdict
+
+from trytond.i18n import gettext
+from trytond.model import ModelView, fields
+from trytond.model.exceptions import AccessError
+from trytond.modules.currency.fields import Monetary
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from .exceptions import VehicleStockError
+
+
+def vehicle_move(vehicle, from_location, to_location, company, date,
+        unit_price=None):
+    "Return the unsaved move of the vehicle's lot between the locations"
+    pool = Pool()
+    Move = pool.get('stock.move')
+    product = vehicle.lot.product
+    move = Move(
+        product=product,
+        lot=vehicle.lot,
+        quantity=1,
+        unit=product.default_uom,
+        from_location=from_location,
+        to_location=to_location,
+        company=company,
+        planned_date=date,
+        effective_date=date,
+        origin=vehicle,
+        )
+    if unit_price is not None:
+        move.unit_price = unit_price
+        move.currency = company.currency
+    return move
+
+
+def set_effective_date(moves, date):
+    "Date the moves a shipment made on the day the user gave"
+    pool = Pool()
+    Move = pool.get('stock.move')
+    moves = [m for m in moves if m.state not in {'done', 'cancelled'}]
+    if moves:
+        Move.write(moves, {'effective_date': date, 'planned_date': date})
+
+
+def check_company(company):
+    "Refuse taking vehicles into the stock of a company the user is not of"
+    pool = Pool()
+    User = pool.get('res.user')
+    if (Transaction().user
+            and company.id not in User.get_companies()):
+        raise AccessError(gettext(
+                'dms_vehicle.msg_vehicle_receive_company',
+                company=company.rec_name))
+
+
+def assign(Shipment, shipments, vehicles, force=False):
+    "Assign the shipments of the vehicles or say they are not where listed"
+    if force:
+        Shipment.assign_force(shipments)
+    else:
+        Shipment.assign_try(shipments)
+    if any(s.state != 'assigned' for s in Shipment.browse(shipments)):
+        raise VehicleStockError(gettext(
+                'dms_vehicle.msg_vehicle_shipment_assign',
+                vehicles=', '.join(v.rec_name for v in vehicles)))
+
+
+def ship_internal(
+        company, vehicles, to_location, date, done=True, force=False):
+    """Move the vehicles of the company to the location with an internal
+    shipment per location they are in; leave the shipments assigned unless
+    done.  force assigns them without looking at the stock: the stock in
+    transit between rooftops is the sending company's."""
+    pool = Pool()
+    Shipment = pool.get('stock.shipment.internal')
+    by_location = defaultdict(list)
+    for vehicle, from_location in vehicles:
+        by_location[from_location].append(vehicle)
+    shipments = [Shipment(
+            company=company,
+            from_location=from_location,
+            to_location=to_location,
+            planned_start_date=date,
+            planned_date=date,
+            effective_start_date=date,
+            effective_date=date,
+            moves=[vehicle_move(v, from_location, to_location, company, date)
+                for v in sub_vehicles])
+        for from_location, sub_vehicles in by_location.items()]
+    Shipment.save(shipments)
+    Shipment.wait(shipments)
+    assign(Shipment, shipments, [v for v, _ in vehicles], force=force)
+    if done:
+        # Between two warehouses of the company, through its transit
+        transit = [
+            s for s in Shipment.browse(shipments) if s.transit_location]
+        if transit:
+            Shipment.pack(transit)
+            Shipment.ship(transit)
+        Shipment.do(Shipment.browse(shipments))
+    return shipments
+
+
+def deliver(vehicles, date):
+    """Deliver the vehicles in stock to their owners, with a customer
+    shipment per rooftop, warehouse and owner"""
+    pool = Pool()
+    Move = pool.get('stock.move')
+    Shipment = pool.get('stock.shipment.out')
+    groups = defaultdict(list)
+    for vehicle in vehicles:
+        if not vehicle.owner:
+            raise VehicleStockError(gettext(
+                    'dms_vehicle.msg_vehicle_deliver_owner',
+                    vehicle=vehicle.rec_name))
+        groups[vehicle.holding_company, vehicle.location.warehouse,
+            vehicle.owner].append(vehicle)
+    shipments = []
+    for (company, warehouse, owner), sub_vehicles in groups.items():
+        address = owner.address_get(type='delivery')
+        if not address:
+            raise VehicleStockError(gettext(
+                    'dms_vehicle.msg_vehicle_deliver_address',
+                    vehicle=sub_vehicles[0].rec_name,
+                    owner=owner.rec_name))
+        shipment = Shipment(
+            company=company,
+            customer=owner,
+            delivery_address=address,
+            warehouse=warehouse,
+            planned_date=date,
+            effective_date=date,
+            )
+        shipment.on_change_warehouse()
+        shipment.outgoing_moves = [vehicle_move(
+                v, warehouse.output_location, owner.customer_location,
+                company, date, unit_price=v._delivery_price())
+            for v in sub_vehicles]
+        shipments.append(shipment)
+    Shipment.save(shipments)
+    Shipment.wait(shipments)
+    # The cars are taken where they are, not from the picking zone
+    locations = {v.lot.id: v.location for v in vehicles}
+    moves = [m for s in Shipment.browse(shipments) for m in s.inventory_moves]
+    for move in moves:
+        move.from_location = locations[move.lot.id]
+        move.planned_date = move.effective_date = date
+    Move.save(moves)
+    assign(Shipment, shipments, vehicles)
+    Shipment.pick(shipments)
+    Shipment.pack(shipments)
+    Shipment.do(shipments)
+    return shipments
+
+
+class Receive(Wizard):
+    __name__ = 'dms.vehicle.receive'
+    __string__ = "Receive Vehicles"
+
+    start = StateView('dms.vehicle.receive.start',
+        'dms_vehicle.vehicle_receive_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Receive", 'receive', 'tryton-ok', default=True),
+            ])
+    receive = StateTransition()
+
+    def default_start(self, fields):
+        suppliers = {v.make.supplier for v in self.records if v.make}
+        supplier = suppliers.pop() if len(suppliers) == 1 else None
+        return {
+            'company': Transaction().context.get('company'),
+            'date': Pool().get('ir.date').today(),
+            'supplier': supplier.id if supplier else None,
+            }
+
+    def transition_receive(self):
+        """Receive the vehicles with a supplier shipment, and those traded
+        back in with a customer return shipment per owner"""
+        pool = Pool()
+        ShipmentIn = pool.get('stock.shipment.in')
+        ShipmentReturn = pool.get('stock.shipment.out.return')
+        start = self.start
+        check_company(start.company)
+        warehouse, company, date = start.warehouse, start.company, start.date
+        new, traded_in = [], defaultdict(list)
+        for vehicle in self.records:
+            if not vehicle.lot:
+                raise VehicleStockError(gettext(
+                        'dms_vehicle.msg_vehicle_receive_variant',
+                        vehicle=vehicle.rec_name))
+            if vehicle.state == 'scrapped':
+                raise VehicleStockError(gettext(
+                        'dms_vehicle.msg_vehicle_scrapped_receive',
+                        vehicle=vehicle.rec_name))
+            if vehicle.state in {'delivered', 'customer'}:
+                if not vehicle.owner:
+                    raise VehicleStockError(gettext(
+                            'dms_vehicle.msg_vehicle_receive_owner',
+                            vehicle=vehicle.rec_name))
+                traded_in[vehicle.owner].append(vehicle)
+            else:
+                new.append(vehicle)
+        cost = start.cost_price or 0
+        receipts = []
+        if new:
+            supplier = start.supplier
+            if not supplier:
+                raise VehicleStockError(gettext(
+                        'dms_vehicle.msg_vehicle_receive_supplier',
+                        vehicle=new[0].rec_name))
+            receipt = ShipmentIn(
+                company=company, supplier=supplier, warehouse=warehouse,
+                planned_date=date, effective_date=date)
+            receipt.on_change_warehouse()
+            receipt.incoming_moves = [vehicle_move(
+                    v, supplier.supplier_location, warehouse.input_location,
+                    company, date, unit_price=cost) for v in new]
+            receipt.save()
+            ShipmentIn.receive([receipt])
+            receipts.append(receipt)
+        returns = []
+        for owner, vehicles in traded_in.items():
+            return_ = ShipmentReturn(
+                company=company, customer=owner, warehouse=warehouse,
+                planned_date=date, effective_date=date)
+            return_.on_change_warehouse()
+            return_.incoming_moves = [vehicle_move(
+                    v, owner.customer_location, warehouse.input_location,
+                    company, date, unit_price=cost) for v in vehicles]
+            returns.append(return_)
+        if returns:
+            ShipmentReturn.save(returns)
+            ShipmentReturn.receive(returns)
+        for shipments, Shipment in [
+                (receipts, ShipmentIn), (returns, ShipmentReturn)]:
+            # Into the storage zone when the input zone is another
+            to_do = [s for s in Shipment.browse(shipments)
+                if s.state == 'received']
+            for shipment in to_do:
+                set_effective_date(shipment.inventory_moves, date)
+            if to_do:
+                Shipment.do(to_do)
+        return 'end'
+
+
+class ReceiveStart(ModelView):
+    __name__ = 'dms.vehicle.receive.start'
+    __string__ = "Receive Vehicles"
+
+    company = fields.Many2One('company.company', "Company", required=True)
+    warehouse = fields.Many2One(
+        'stock.location', "Warehouse", required=True,
+        domain=[
+            ('type', '=', 'warehouse'),
+            ['OR',
+                ('company', '=', None),
+                ('company', '=', Eval('company', -1)),
+                ],
+            ])
+    date = fields.Date("Date", required=True)
+    supplier = fields.Many2One(
+        'party.party', "Supplier",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
+        help="Who the new vehicles come from; vehicles traded back in come "
+        "from their owner.")
+    currency = fields.Function(
+        fields.Many2One('currency.currency', "Currency"),
+        'on_change_with_currency')
+    cost_price = Monetary(
+        "Cost Price", currency='currency', digits='currency',
+        domain=['OR', ('cost_price', '=', None), ('cost_price', '>=', 0)],
+        help="The purchase price of each vehicle.")
+
+    @fields.depends('company')
+    def on_change_with_currency(self, name=None):
+        return self.company.currency if self.company else None
+
+
+class Transfer(Wizard):
+    __name__ = 'dms.vehicle.transfer'
+    __string__ = "Transfer Vehicles"
+
+    start = StateView('dms.vehicle.transfer.start',
+        'dms_vehicle.vehicle_transfer_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Transfer", 'transfer', 'tryton-ok', default=True),
+            ])
+    transfer = StateTransition()
+
+    def default_start(self, fields):
+        return {
+            'date': Pool().get('ir.date').today(),
+            'arrived': True,
+            }
+
+    def transition_transfer(self):
+        """Move the vehicles to the destination with internal shipments:
+        within a rooftop one shipment, between rooftops one of each
+        company through the transit location; the receiving rooftop's
+        shipment waits for the vehicles unless they arrived"""
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        Configuration = pool.get('dms.configuration')
+        start = self.start
+        Vehicle.check_holder(self.records, 'transfer')
+        transit = Configuration(1).get_vehicle_location('transit')
+        destination = start.warehouse.storage_location
+        by_company = defaultdict(list)
+        for vehicle in self.records:
+            if not vehicle.location:
+                raise VehicleStockError(gettext(
+                        'dms_vehicle.msg_vehicle_transfer_not_in_stock',
+                        vehicle=vehicle.rec_name))
+            if vehicle.location == destination:
+                raise VehicleStockError(gettext(
+                        'dms_vehicle.msg_vehicle_transfer_same',
+                        vehicle=vehicle.rec_name,
+                        location=destination.rec_name))
+            by_company[vehicle.holding_company].append(
+                (vehicle, vehicle.location))
+        for company, vehicles in by_company.items():
+            if company == start.company:
+                ship_internal(company, vehicles, destination, start.date)
+            else:
+                ship_internal(company, vehicles, transit, start.date)
+                ship_internal(start.company,
+                    [(v, transit) for v, _ in vehicles], destination,
+                    start.date, done=start.arrived, force=True)
+        return 'end'
+
+
+class TransferStart(ModelView):
+    __name__ = 'dms.vehicle.transfer.start'
+    __string__ = "Transfer Vehicles"
+
+    company = fields.Many2One(
+        'company.company', "To Company", required=True,
+        help="The rooftop that holds the vehicles after the transfer.")
+    warehouse = fields.Many2One(
+        'stock.location', "To Warehouse", required=True,
+        domain=[
+            ('type', '=', 'warehouse'),
+            ['OR',
+                ('company', '=', None),
+                ('company', '=', Eval('company', -1)),
+                ],
+            ])
+    date = fields.Date("Date", required=True)
+    arrived = fields.Boolean(
+        "Arrived",
+        states={
+            'invisible': ~Eval('company'),
+            },
+        help="Unticked, the vehicles stay in transit until the receiving "
+        "rooftop does its internal shipment.")
