@@ -1,13 +1,24 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from sql import Null
+import datetime as dt
+
+from sql import Literal, Null, Union
+from sql.aggregate import Max, Sum
+from sql.conditionals import Case
+from sql.functions import CurrentTimestamp
 
 from trytond.i18n import gettext
 from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction, inactive_records
 
-from .exceptions import StockCompanyError
+from .exceptions import StockCompanyError, VehicleStockError
+
+_in = fields.SQL_OPERATORS['in']
+# Location types through which a vehicle enters the group's stock
+ENTRY_TYPES = ('supplier', 'customer', 'lost_found', 'production')
 
 
 class Location(metaclass=PoolMeta):
@@ -64,19 +75,89 @@ class Move(metaclass=PoolMeta):
 
     @classmethod
     def do(cls, moves):
-        pool = Pool()
-        Vehicle = pool.get('dms.vehicle')
         super().do(moves)
-        Vehicle._stock_moved(moves)
+        cls._vehicles_moved(moves)
 
     @classmethod
     def cancel(cls, moves):
-        pool = Pool()
-        Vehicle = pool.get('dms.vehicle')
         done = [m for m in moves if m.state == 'done']
         super().cancel(moves)
         if done:
-            Vehicle._stock_moved(done, cancelled=True)
+            cls._vehicles_moved(done, cancelled=True)
+
+    @classmethod
+    def _vehicles_moved(cls, moves, cancelled=False):
+        """Guard the one unit of each vehicle lot the done or cancelled
+        moves changed and give its vehicle its new stock position.
+        cancelled: the moves were done and are undone."""
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        Location = pool.get('stock.location')
+        Variant = pool.get('dms.vehicle.variant')
+        Vehicle = pool.get('dms.vehicle')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+
+        products = {m.product.id for m in moves}
+        # An archived variant's vehicles still move: guard them too
+        with inactive_records():
+            vehicle_products = {
+                v.product.id for v in Variant.search([
+                        ('product', 'in', list(products)),
+                        ], order=[])}
+        moves = [m for m in moves if m.product.id in vehicle_products]
+        if not moves:
+            return
+        lot_ids = {m.lot.id for m in moves if m.lot}
+        vehicles = Vehicle.search([('lot', 'in', list(lot_ids))], order=[])
+        by_lot = {v.lot.id: v for v in vehicles}
+        for move in moves:
+            if not move.lot or move.lot.id not in by_lot:
+                raise VehicleStockError(gettext(
+                        'dms_vehicle.msg_move_vehicle_lot',
+                        move=move.rec_name, product=move.product.rec_name,
+                        lot=move.lot.rec_name if move.lot else ''))
+
+        # Touch the vehicles first: a concurrent transaction moving the same
+        # vehicle waits here and then fails to serialise, so it is retried
+        # and sees this one's moves.
+        table = Vehicle.__table__()
+        for sub_ids in grouped_slice([v.id for v in vehicles]):
+            cursor.execute(*table.update(
+                    [table.write_date, table.write_uid],
+                    [CurrentTimestamp(), transaction.user],
+                    where=_in(table.id, list(sub_ids))))
+
+        move = cls.__table__()
+        from_location = Location.__table__()
+        to_location = Location.__table__()
+        quantity = (
+            Case((to_location.type == 'storage', move.internal_quantity),
+                else_=0)
+            - Case((from_location.type == 'storage', move.internal_quantity),
+                else_=0))
+        for sub_lots in grouped_slice(list(by_lot)):
+            cursor.execute(*move
+                .join(from_location,
+                    condition=move.from_location == from_location.id)
+                .join(to_location,
+                    condition=move.to_location == to_location.id)
+                .select(move.lot, Sum(quantity),
+                    where=(move.state == 'done')
+                    & _in(move.lot, list(sub_lots)),
+                    group_by=[move.lot]))
+            for lot_id, total in cursor:
+                total = total or 0
+                if total > 1 + 1e-6:
+                    raise VehicleStockError(gettext(
+                            'dms_vehicle.msg_vehicle_stock_twice',
+                            vehicle=by_lot[lot_id].rec_name))
+                if total < -1e-6:
+                    raise VehicleStockError(gettext(
+                            'dms_vehicle.msg_vehicle_stock_negative',
+                            vehicle=by_lot[lot_id].rec_name))
+        positions = Lot.vehicle_positions(Lot.browse(list(by_lot)))
+        Vehicle._stock_changed(vehicles, positions, cancelled=cancelled)
 
 
 class Lot(metaclass=PoolMeta):
@@ -95,6 +176,111 @@ class Lot(metaclass=PoolMeta):
                     ], order=[]):
             result[vehicle.lot.id] = vehicle.id
         return result
+
+    @classmethod
+    def _balance_query(cls, lot_ids=None):
+        """Return a query of lot, location, the lot's quantity there from its
+        done moves, when positive, and the last move into it: where each
+        lot is, whatever the order of the moves of a day"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        move = Move.__table__()
+
+        where = (move.state == 'done') & (move.lot != Null)
+        if lot_ids is not None:
+            where &= _in(move.lot, list(lot_ids))
+        moves = Union(
+            move.select(
+                move.lot, move.to_location.as_('location'),
+                move.internal_quantity.as_('quantity'), move.id.as_('move'),
+                where=where),
+            move.select(
+                move.lot, move.from_location.as_('location'),
+                (-move.internal_quantity).as_('quantity'),
+                Literal(None).as_('move'),
+                where=where),
+            all_=True)
+        return moves.select(
+            moves.lot, moves.location,
+            Sum(moves.quantity).as_('quantity'),
+            Max(moves.move).as_('move'),
+            group_by=[moves.lot, moves.location],
+            having=Sum(moves.quantity) > 1e-6)
+
+    @classmethod
+    def _receipts_query(cls, lot_ids=None):
+        """Return a query of lot and date of the last done move that brought
+        each lot into storage from outside the group's stock, where the lot
+        is now or not"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        entry = Move.__table__()
+        from_location = Location.__table__()
+        to_location = Location.__table__()
+
+        where = (entry.state == 'done') & (entry.lot != Null)
+        if lot_ids is not None:
+            where &= _in(entry.lot, list(lot_ids))
+        return (entry
+            .join(from_location,
+                condition=entry.from_location == from_location.id)
+            .join(to_location,
+                condition=entry.to_location == to_location.id)
+            .select(
+                entry.lot, Max(entry.effective_date).as_('date'),
+                where=where
+                & from_location.type.in_(ENTRY_TYPES)
+                & (to_location.type == 'storage'),
+                group_by=[entry.lot]))
+
+    @classmethod
+    def vehicle_positions(cls, lots):
+        """Return the location type, location, company and receipt date of
+        each lot that is in a storage or customer location now, by lot id:
+        the company is that of the move that brought it there, the receipt
+        date that of its last entry into the group's stock"""
+        pool = Pool()
+        Move = pool.get('stock.move')
+        Location = pool.get('stock.location')
+        move = Move.__table__()
+        location = Location.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {}
+        for sub_lots in grouped_slice([l.id for l in lots]):
+            sub_lots = list(sub_lots)
+            balance = cls._balance_query(sub_lots)
+            entries = cls._receipts_query(sub_lots)
+            cursor.execute(*balance
+                .join(location, condition=balance.location == location.id)
+                .join(move, condition=balance.move == move.id)
+                .join(entries, 'LEFT', condition=entries.lot == balance.lot)
+                .select(
+                    balance.lot, location.type, balance.location,
+                    move.company, entries.date,
+                    where=location.type.in_(['storage', 'customer'])))
+            for lot, type_, location_id, company, date in cursor:
+                result[lot] = (type_, location_id, company, _date(date))
+        return result
+
+    @classmethod
+    def last_receipt_dates(cls, lots):
+        """Return the date each lot last entered the group's stock, also
+        after it left it again, by lot id (missing: never received)"""
+        cursor = Transaction().connection.cursor()
+        result = {}
+        for sub_lots in grouped_slice([l.id for l in lots]):
+            cursor.execute(*cls._receipts_query(list(sub_lots)))
+            for lot, date in cursor:
+                result[lot] = _date(date)
+        return result
+
+
+def _date(value):
+    # SQLite returns the dates of an aggregate as strings
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
 
 
 class ShipmentWarehouseMixin:

@@ -4,13 +4,11 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from sql import Literal, Null, Union, Window
-from sql.aggregate import Max, Sum
+from sql import Literal, Null, Window
 from sql.conditionals import Case
-from sql.functions import CurrentTimestamp, RowNumber
+from sql.functions import RowNumber
 from sql.operators import Equal
 
-from trytond import backend
 from trytond.backend import MAX_QUERY_PARAMS
 from trytond.cache import Cache
 from trytond.i18n import gettext
@@ -25,15 +23,13 @@ from trytond.modules.dms_base.tools import search_any
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
-from trytond.transaction import (
-    Transaction, inactive_records, without_check_access)
+from trytond.transaction import Transaction, without_check_access
 
 from . import shipment
 from . import vin as vin_tools
 from .catalog import FUEL_TYPES
 from .exceptions import (
-    MileageValidationError, VehicleStateError, VehicleStockError,
-    VINValidationError)
+    MileageValidationError, VehicleStateError, VINValidationError)
 
 _in = fields.SQL_OPERATORS['in']
 
@@ -70,8 +66,6 @@ AGING_LIMITS = {
     '91-180': (91, 180),
     '181+': (181, None),
     }
-# Location types through which a vehicle enters the group's stock
-ENTRY_TYPES = ('supplier', 'customer', 'lost_found', 'production')
 
 
 class Vehicle(
@@ -151,9 +145,8 @@ class Vehicle(
         "kept up to date by its stock moves.")
     lot_moved = fields.Function(
         fields.Boolean("Lot Moved"), 'get_lot_moved')
-    # The stock position, stored and kept up to date by the stock moves of
-    # the vehicle's lot (_stock_moved) so that lists, tab counters and the
-    # aging filters read a column instead of ranking every move
+    # The stock position, written by the stock moves of the vehicle's lot
+    # (stock.py) so that lists and counters read a column
     holding_company = fields.Many2One(
         'company.company', "Holding Company", readonly=True,
         ondelete='RESTRICT',
@@ -318,26 +311,6 @@ class Vehicle(
                     'depends': ['state'],
                     },
                 })
-
-    @classmethod
-    def __register__(cls, module):
-        cursor = Transaction().connection.cursor()
-        # Migration from 8.0.0: the stock position is stored
-        fill_position = (backend.TableHandler.table_exist(cls._table)
-            and not cls.__table_handler__(module).column_exist(
-                'receipt_date'))
-
-        super().__register__(module)
-
-        if fill_position:
-            table = cls.__table__()
-            query = cls._stock_position_query()
-            cursor.execute(*table.update(
-                    [table.location, table.holding_company,
-                        table.receipt_date],
-                    [query.location, query.company, query.receipt_date],
-                    from_=[query],
-                    where=table.lot == query.lot))
 
     @classmethod
     def view_attributes(cls):
@@ -758,129 +731,6 @@ class Vehicle(
     # --- stock ------------------------------------------------------------
 
     @classmethod
-    def _balance_query(cls, lot_ids=None):
-        """Return a query of lot, location, the lot's quantity there from its
-        done moves, when positive, and the last move into it: where each
-        vehicle lot is, whatever the order of the moves of a day"""
-        pool = Pool()
-        Move = pool.get('stock.move')
-        move = Move.__table__()
-
-        where = (move.state == 'done') & (move.lot != Null)
-        if lot_ids is not None:
-            where &= _in(move.lot, list(lot_ids))
-        moves = Union(
-            move.select(
-                move.lot, move.to_location.as_('location'),
-                move.internal_quantity.as_('quantity'), move.id.as_('move'),
-                where=where),
-            move.select(
-                move.lot, move.from_location.as_('location'),
-                (-move.internal_quantity).as_('quantity'),
-                Literal(None).as_('move'),
-                where=where),
-            all_=True)
-        return moves.select(
-            moves.lot, moves.location,
-            Sum(moves.quantity).as_('quantity'),
-            Max(moves.move).as_('move'),
-            group_by=[moves.lot, moves.location],
-            having=Sum(moves.quantity) > 1e-6)
-
-    @classmethod
-    def _stock_position_query(cls, lot_ids=None, types=('storage',)):
-        """Return a query of lot, location, company and receipt date of each
-        vehicle lot that is in a location of the types now, the company
-        being that of the move that brought it there"""
-        pool = Pool()
-        Move = pool.get('stock.move')
-        Location = pool.get('stock.location')
-        move = Move.__table__()
-        location = Location.__table__()
-
-        balance = cls._balance_query(lot_ids)
-        entries = cls._receipts_query(lot_ids)
-        return (balance
-            .join(location, condition=balance.location == location.id)
-            .join(move, condition=balance.move == move.id)
-            .join(entries, 'LEFT', condition=entries.lot == balance.lot)
-            .select(
-                balance.lot.as_('lot'),
-                balance.location.as_('location'),
-                move.company.as_('company'),
-                entries.date.as_('receipt_date'),
-                where=location.type.in_(list(types))))
-
-    @classmethod
-    def _receipts_query(cls, lot_ids=None):
-        """Return a query of lot and date of the last done move that brought
-        each vehicle lot into storage from outside the group's stock, where
-        the lot is now or not"""
-        pool = Pool()
-        Move = pool.get('stock.move')
-        Location = pool.get('stock.location')
-        entry = Move.__table__()
-        from_location = Location.__table__()
-        to_location = Location.__table__()
-
-        where = (entry.state == 'done') & (entry.lot != Null)
-        if lot_ids is not None:
-            where &= _in(entry.lot, list(lot_ids))
-        return (entry
-            .join(from_location,
-                condition=entry.from_location == from_location.id)
-            .join(to_location,
-                condition=entry.to_location == to_location.id)
-            .select(
-                entry.lot, Max(entry.effective_date).as_('date'),
-                where=where
-                & from_location.type.in_(ENTRY_TYPES)
-                & (to_location.type == 'storage'),
-                group_by=[entry.lot]))
-
-    @classmethod
-    def _last_receipt_dates(cls, vehicles):
-        """Return the date each vehicle last entered the group's stock, also
-        after it left it again, by vehicle id (None: never received)"""
-        cursor = Transaction().connection.cursor()
-        result = dict.fromkeys(map(int, vehicles))
-        by_lot = {v.lot.id: v.id for v in vehicles if v.lot}
-        for sub_lots in grouped_slice(list(by_lot), MAX_QUERY_PARAMS):
-            query = cls._receipts_query(list(sub_lots))
-            cursor.execute(*query)
-            for lot, date in cursor:
-                if isinstance(date, str):
-                    date = dt.date.fromisoformat(date)
-                result[by_lot[lot]] = date
-        return result
-
-    @classmethod
-    def _stock_positions(cls, vehicles):
-        """Return the location type, location, holding company and receipt
-        date of the vehicles from the done moves of their lots, by vehicle
-        id (None for those neither in storage nor at a customer)"""
-        pool = Pool()
-        Location = pool.get('stock.location')
-        location = Location.__table__()
-        cursor = Transaction().connection.cursor()
-        result = dict.fromkeys(map(int, vehicles))
-        by_lot = {v.lot.id: v.id for v in vehicles if v.lot}
-        for sub_lots in grouped_slice(list(by_lot), MAX_QUERY_PARAMS):
-            query = cls._stock_position_query(
-                list(sub_lots), types=('storage', 'customer'))
-            cursor.execute(*query
-                .join(location, condition=query.location == location.id)
-                .select(
-                    query.lot, location.type, query.location, query.company,
-                    query.receipt_date))
-            for lot, type_, location_id, company, receipt_date in cursor:
-                if isinstance(receipt_date, str):
-                    receipt_date = dt.date.fromisoformat(receipt_date)
-                result[by_lot[lot]] = (
-                    type_, location_id, company, receipt_date)
-        return result
-
-    @classmethod
     def get_days_in_stock(cls, vehicles, names):
         pool = Pool()
         Date = pool.get('ir.date')
@@ -966,91 +816,16 @@ class Vehicle(
         return [('variant.' + clause[0], *clause[1:])]
 
     @classmethod
-    def _stock_moved(cls, moves, cancelled=False):
-        """Apply done or cancelled stock moves to the vehicles of their lots:
-        guard the one unit of each lot and follow the lifecycle state.
-        cancelled: the moves were done and are undone."""
-        pool = Pool()
-        Move = pool.get('stock.move')
-        Location = pool.get('stock.location')
-        Variant = pool.get('dms.vehicle.variant')
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
-
-        products = {m.product.id for m in moves}
-        # An archived variant's vehicles still move: guard them too
-        with inactive_records():
-            vehicle_products = {
-                v.product.id for v in Variant.search([
-                        ('product', 'in', list(products)),
-                        ], order=[])}
-        moves = [m for m in moves if m.product.id in vehicle_products]
-        if not moves:
-            return
-        lot_ids = {m.lot.id for m in moves if m.lot}
-        vehicles = cls.search([('lot', 'in', list(lot_ids))], order=[])
-        by_lot = {v.lot.id: v for v in vehicles}
-        for move in moves:
-            if not move.lot or move.lot.id not in by_lot:
-                raise VehicleStockError(gettext(
-                        'dms_vehicle.msg_move_vehicle_lot',
-                        move=move.rec_name, product=move.product.rec_name,
-                        lot=move.lot.rec_name if move.lot else ''))
-
-        # Touch the vehicles first: a concurrent transaction moving the same
-        # vehicle waits here and then fails to serialise, so it is retried
-        # and sees this one's moves.
-        table = cls.__table__()
-        vehicle_ids = [v.id for v in vehicles]
-        for sub_ids in grouped_slice(vehicle_ids, MAX_QUERY_PARAMS):
-            cursor.execute(*table.update(
-                    [table.write_date, table.write_uid],
-                    [CurrentTimestamp(), transaction.user],
-                    where=_in(table.id, list(sub_ids))))
-
-        move = Move.__table__()
-        from_location = Location.__table__()
-        to_location = Location.__table__()
-        quantity = (
-            Case((to_location.type == 'storage', move.internal_quantity),
-                else_=0)
-            - Case((from_location.type == 'storage', move.internal_quantity),
-                else_=0))
-        for sub_lots in grouped_slice(list(by_lot), MAX_QUERY_PARAMS):
-            cursor.execute(*move
-                .join(from_location,
-                    condition=move.from_location == from_location.id)
-                .join(to_location,
-                    condition=move.to_location == to_location.id)
-                .select(move.lot, Sum(quantity),
-                    where=(move.state == 'done')
-                    & _in(move.lot, list(sub_lots)),
-                    group_by=[move.lot]))
-            for lot_id, total in cursor:
-                total = total or 0
-                if total > 1 + 1e-6:
-                    vehicle = by_lot[lot_id]
-                    raise VehicleStockError(gettext(
-                            'dms_vehicle.msg_vehicle_stock_twice',
-                            vehicle=vehicle.rec_name))
-                if total < -1e-6:
-                    vehicle = by_lot[lot_id]
-                    raise VehicleStockError(gettext(
-                            'dms_vehicle.msg_vehicle_stock_negative',
-                            vehicle=vehicle.rec_name))
-        cls._update_stock_state(vehicles, cancelled=cancelled)
-
-    @classmethod
-    def _update_stock_state(cls, vehicles, cancelled=False):
-        """Store the stock position of vehicles and set the lifecycle state
-        that it implies; after cancelled moves a delivered car back in stock
-        is sold again, not traded in"""
-        positions = cls._stock_positions(vehicles)
+    def _stock_changed(cls, vehicles, positions, cancelled=False):
+        """Store the stock position of vehicles, as positions by lot id
+        (see stock.lot.vehicle_positions) give it, and set the lifecycle
+        state that it implies; after cancelled moves a delivered car back
+        in stock is sold again, not traded in"""
         to_write = defaultdict(list)
         used, to_deliver = [], []
         for vehicle in vehicles:
             type_, location, company, receipt_date = (
-                positions[vehicle.id] or (None, None, None, None))
+                positions.get(vehicle.lot.id) or (None, None, None, None))
             in_stock = type_ == 'storage'
             if not in_stock:
                 location = company = receipt_date = None
@@ -1116,7 +891,8 @@ class Vehicle(
         pool = Pool()
         PDI = pool.get('dms.vehicle.pdi')
         Lang = pool.get('ir.lang')
-        receipts = cls._last_receipt_dates(vehicles)
+        Lot = pool.get('stock.lot')
+        receipts = Lot.last_receipt_dates([v.lot for v in vehicles if v.lot])
         last_passed = {}
         # Whoever delivers, every rooftop's inspections count
         with without_check_access():
@@ -1126,7 +902,7 @@ class Vehicle(
                         ], order=[('date', 'ASC')]):
                 last_passed[pdi.vehicle.id] = pdi.date
         for vehicle in vehicles:
-            receipt = receipts[vehicle.id]
+            receipt = receipts.get(vehicle.lot.id) if vehicle.lot else None
             passed = last_passed.get(vehicle.id)
             if receipt is None and passed is None:
                 raise VehicleStateError(gettext(
