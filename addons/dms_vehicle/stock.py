@@ -7,6 +7,7 @@ from sql.aggregate import Max, Sum
 from sql.conditionals import Case
 from sql.functions import CurrentTimestamp
 
+from trytond.backend import MAX_QUERY_PARAMS
 from trytond.i18n import gettext
 from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
@@ -119,10 +120,12 @@ class Move(metaclass=PoolMeta):
                         lot=move.lot.rec_name if move.lot else ''))
 
         # Touch the vehicles first: a concurrent transaction moving the same
-        # vehicle waits here and then fails to serialise, so it is retried
-        # and sees this one's moves.
+        # vehicle waits here, fails to serialise and is retried, and sees
+        # this one's moves.  Not Vehicle.lock(): it does not wait, so the
+        # others fail their retries with "service unavailable".
         table = Vehicle.__table__()
-        for sub_ids in grouped_slice([v.id for v in vehicles]):
+        for sub_ids in grouped_slice([v.id for v in vehicles],
+                MAX_QUERY_PARAMS):
             cursor.execute(*table.update(
                     [table.write_date, table.write_uid],
                     [CurrentTimestamp(), transaction.user],
@@ -136,7 +139,7 @@ class Move(metaclass=PoolMeta):
                 else_=0)
             - Case((from_location.type == 'storage', move.internal_quantity),
                 else_=0))
-        for sub_lots in grouped_slice(list(by_lot)):
+        for sub_lots in grouped_slice(list(by_lot), MAX_QUERY_PARAMS):
             cursor.execute(*move
                 .join(from_location,
                     condition=move.from_location == from_location.id)
@@ -247,7 +250,7 @@ class Lot(metaclass=PoolMeta):
         location = Location.__table__()
         cursor = Transaction().connection.cursor()
         result = {}
-        for sub_lots in grouped_slice([l.id for l in lots]):
+        for sub_lots in grouped_slice([l.id for l in lots], MAX_QUERY_PARAMS):
             sub_lots = list(sub_lots)
             balance = cls._balance_query(sub_lots)
             entries = cls._receipts_query(sub_lots)
@@ -269,7 +272,7 @@ class Lot(metaclass=PoolMeta):
         after it left it again, by lot id (missing: never received)"""
         cursor = Transaction().connection.cursor()
         result = {}
-        for sub_lots in grouped_slice([l.id for l in lots]):
+        for sub_lots in grouped_slice([l.id for l in lots], MAX_QUERY_PARAMS):
             cursor.execute(*cls._receipts_query(list(sub_lots)))
             for lot, date in cursor:
                 result[lot] = _date(date)

@@ -5,7 +5,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from sql import Literal, Null, Window
-from sql.conditionals import Case
 from sql.functions import RowNumber
 from sql.operators import Equal
 
@@ -620,11 +619,9 @@ class Vehicle(
     @classmethod
     def _update_lots(cls, vehicles):
         """Create the lot of each vehicle that has a variant, or follow a
-        changed VIN or variant, with one create and one update"""
+        changed VIN or variant"""
         pool = Pool()
         Lot = pool.get('stock.lot')
-        table = cls.__table__()
-        cursor = Transaction().connection.cursor()
         to_create, to_write = [], []
         for vehicle in vehicles:
             product = vehicle.variant.product if vehicle.variant else None
@@ -637,6 +634,7 @@ class Vehicle(
                                 }))
             elif product:
                 to_create.append((vehicle, product))
+        # The vehicle's lot is its own, whoever may write lots
         with without_check_access():
             if to_write:
                 Lot.write(*to_write)
@@ -646,27 +644,10 @@ class Vehicle(
                             'product': p.id,
                             } for v, p in to_create])
         if to_create:
-            pairs = [(v.id, l.id) for (v, _), l in zip(to_create, lots)]
-            for sub_pairs in grouped_slice(pairs, MAX_QUERY_PARAMS // 3):
-                sub_pairs = list(sub_pairs)
-                when = Case(
-                    *((table.id == v, l) for v, l in sub_pairs),
-                    else_=table.lot)
-                cursor.execute(*table.update(
-                        [table.lot], [when],
-                        where=_in(table.id, [v for v, _ in sub_pairs])))
+            args = []
             for (vehicle, _), lot in zip(to_create, lots):
-                vehicle.lot = lot
-            cls._update_lot_cache(vehicles)
-
-    @classmethod
-    def _update_lot_cache(cls, vehicles):
-        # The SQL update bypasses the ORM: drop the cached values
-        transaction = Transaction()
-        cache = transaction.get_cache().get(cls.__name__)
-        if cache:
-            for vehicle in vehicles:
-                cache.pop(vehicle.id, None)
+                args.extend(([vehicle], {'lot': lot.id}))
+            cls.write(*args)
 
     @classmethod
     def _record_history(cls, vehicles, field_names, new=False):
