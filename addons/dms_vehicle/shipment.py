@@ -109,28 +109,39 @@ def ship_internal(
     return shipments
 
 
-def deliver(vehicles, date):
-    """Deliver the vehicles in stock to their owners, with a customer
-    shipment per rooftop, warehouse and owner"""
-    pool = Pool()
-    Move = pool.get('stock.move')
-    Shipment = pool.get('stock.shipment.out')
-    groups = defaultdict(list)
+def check_deliverable(vehicles):
+    """Refuse delivering vehicles in stock without an owner with an address
+    or outside a warehouse"""
     for vehicle in vehicles:
         if not vehicle.owner:
             raise VehicleStockError(gettext(
                     'dms_vehicle.msg_vehicle_deliver_owner',
                     vehicle=vehicle.rec_name))
+        if not vehicle.owner.address_get(type='delivery'):
+            raise VehicleStockError(gettext(
+                    'dms_vehicle.msg_vehicle_deliver_address',
+                    vehicle=vehicle.rec_name,
+                    owner=vehicle.owner.rec_name))
+        if not vehicle.location.warehouse:
+            raise VehicleStockError(gettext(
+                    'dms_vehicle.msg_vehicle_deliver_warehouse',
+                    vehicle=vehicle.rec_name,
+                    location=vehicle.location.rec_name))
+
+
+def deliver(vehicles, date):
+    """Deliver the vehicles in stock to their owners, with a customer
+    shipment per rooftop, warehouse and owner (check_deliverable first)"""
+    pool = Pool()
+    Move = pool.get('stock.move')
+    Shipment = pool.get('stock.shipment.out')
+    groups = defaultdict(list)
+    for vehicle in vehicles:
         groups[vehicle.holding_company, vehicle.location.warehouse,
             vehicle.owner].append(vehicle)
     shipments = []
     for (company, warehouse, owner), sub_vehicles in groups.items():
         address = owner.address_get(type='delivery')
-        if not address:
-            raise VehicleStockError(gettext(
-                    'dms_vehicle.msg_vehicle_deliver_address',
-                    vehicle=sub_vehicles[0].rec_name,
-                    owner=owner.rec_name))
         shipment = Shipment(
             company=company,
             customer=owner,

@@ -1012,8 +1012,9 @@ class Vehicle(
                 raise VehicleStateError(gettext(
                         'dms_vehicle.msg_vehicle_deliver_not_sold',
                         vehicle=vehicle.rec_name))
-        cls.check_pdi(vehicles)
         in_stock = [v for v in vehicles if v.location]
+        shipment.check_deliverable(in_stock)
+        cls.check_pdi(vehicles)
         if in_stock:
             shipment.deliver(in_stock, Date.today())
         not_in_stock = [v for v in vehicles if not v.location]
