@@ -217,18 +217,16 @@ class Booking(
         return Transaction().context.get('employee')
 
     @fields.depends('vehicle', '_parent_vehicle.plate',
-        '_parent_vehicle.vin', '_parent_vehicle.model',
-        '_parent_vehicle.variant')
+        '_parent_vehicle.vin', '_parent_vehicle.model')
     def on_change_with_vehicle_label(self, name=None):
         "Return how the calendar shows the vehicle: plate and model"
         if not self.vehicle:
             return
         vehicle = self.vehicle
-        description = vehicle.model or vehicle.variant
         # a car without a plate yet by the end of its VIN
         items = [vehicle.plate or f'…{vehicle.vin[-6:]}']
-        if description:
-            items.append(description.rec_name)
+        if vehicle.model:
+            items.append(vehicle.model.rec_name)
         return ' '.join(items)
 
     def get_rec_name(self, name):

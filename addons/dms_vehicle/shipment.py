@@ -220,40 +220,36 @@ class Receive(Wizard):
             else:
                 new.append(vehicle)
         cost = start.cost_price or 0
-        receipts = []
+
+        def incoming(Shipment, vehicles, from_location, **party):
+            shipment = Shipment(
+                company=company, warehouse=warehouse,
+                planned_date=date, effective_date=date, **party)
+            shipment.on_change_warehouse()
+            shipment.incoming_moves = [vehicle_move(
+                    v, from_location, warehouse.input_location, company,
+                    date, unit_price=cost) for v in vehicles]
+            return shipment
+
+        shipments = defaultdict(list)
         if new:
             supplier = start.supplier
             if not supplier:
                 raise VehicleStockError(gettext(
                         'dms_vehicle.msg_vehicle_receive_supplier',
                         vehicle=new[0].rec_name))
-            receipt = ShipmentIn(
-                company=company, supplier=supplier, warehouse=warehouse,
-                planned_date=date, effective_date=date)
-            receipt.on_change_warehouse()
-            receipt.incoming_moves = [vehicle_move(
-                    v, supplier.supplier_location, warehouse.input_location,
-                    company, date, unit_price=cost) for v in new]
-            receipt.save()
-            ShipmentIn.receive([receipt])
-            receipts.append(receipt)
-        returns = []
+            shipments[ShipmentIn].append(incoming(
+                    ShipmentIn, new, supplier.supplier_location,
+                    supplier=supplier))
         for owner, vehicles in traded_in.items():
-            return_ = ShipmentReturn(
-                company=company, customer=owner, warehouse=warehouse,
-                planned_date=date, effective_date=date)
-            return_.on_change_warehouse()
-            return_.incoming_moves = [vehicle_move(
-                    v, owner.customer_location, warehouse.input_location,
-                    company, date, unit_price=cost) for v in vehicles]
-            returns.append(return_)
-        if returns:
-            ShipmentReturn.save(returns)
-            ShipmentReturn.receive(returns)
-        for shipments, Shipment in [
-                (receipts, ShipmentIn), (returns, ShipmentReturn)]:
+            shipments[ShipmentReturn].append(incoming(
+                    ShipmentReturn, vehicles, owner.customer_location,
+                    customer=owner))
+        for Shipment, records in shipments.items():
+            Shipment.save(records)
+            Shipment.receive(records)
             # Into the storage zone when the input zone is another
-            to_do = [s for s in Shipment.browse(shipments)
+            to_do = [s for s in Shipment.browse(records)
                 if s.state == 'received']
             for shipment in to_do:
                 set_effective_date(shipment.inventory_moves, date)
