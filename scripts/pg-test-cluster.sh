@@ -17,6 +17,9 @@
 #   PGHOST PGPORT PGUSER  the same, for psql, pg_dump, pg_restore...
 #   PATH                  with the server's bin directory first
 #
+# Every database created in the cluster has the btree_gist extension (made
+# in template1), as the DMS's PostgreSQL set-up asks.
+#
 # Settings (environment):
 #   PG_BINDIR   server binaries (default /usr/lib/postgresql/15/bin, else the
 #               newest /usr/lib/postgresql/*/bin)
@@ -102,6 +105,11 @@ as_server "$PG_BINDIR/pg_ctl" start -D "$data" -w -t 60 -s \
 export PGHOST="$sockets" PGPORT="$PG_PORT" PGUSER=postgres
 export TRYTOND_DATABASE_URI="postgresql://postgres@/?host=$sockets&port=$PG_PORT"
 export PATH="$PG_BINDIR:$PATH"
+# What a DBA does once for the DMS: btree_gist lets PostgreSQL hold the
+# bookings' no-overlap exclusion constraint; in template1, every database
+# created in the cluster has it
+psql -q -X -d template1 -c 'CREATE EXTENSION IF NOT EXISTS btree_gist' \
+    >/dev/null || exit 4
 echo "pg-test-cluster: PostgreSQL $("$PG_BINDIR/postgres" -V | awk '{print $3}')" \
     "on $sockets port $PG_PORT" >&2
 

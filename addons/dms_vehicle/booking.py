@@ -1,11 +1,9 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-import logging
 
 from sql.operators import Equal
 
-from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
@@ -19,8 +17,6 @@ from trytond.tools.timezone import SERVER, UTC, get_tzinfo
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import BookingStateError, BookingValidationError
-
-logger = logging.getLogger(__name__)
 
 # The states of vehicles a booking may not take: those the group no longer
 # holds or that are promised to a customer.  Any usage is booked, new stock
@@ -169,38 +165,6 @@ class Booking(
                 })
 
     @classmethod
-    def __register__(cls, module):
-        cls._create_btree_gist()
-        super().__register__(module)
-
-    @classmethod
-    def _create_btree_gist(cls):
-        """Create the btree_gist extension that the no-overlap exclusion
-        constraint needs on PostgreSQL (a trusted extension since
-        PostgreSQL 13: the database owner may create it)"""
-        transaction = Transaction()
-        database = transaction.database
-        if (backend.name != 'postgresql'
-                or database.has_extension('btree_gist')):
-            return
-        cursor = transaction.connection.cursor()
-        cursor.execute('SAVEPOINT dms_btree_gist')
-        try:
-            cursor.execute('CREATE EXTENSION IF NOT EXISTS btree_gist')
-        except Exception:
-            cursor.execute('ROLLBACK TO SAVEPOINT dms_btree_gist')
-            logger.warning(
-                "The btree_gist extension is missing and could not be "
-                "created: overlapping vehicle bookings are only checked by "
-                "the application, not against concurrent requests. "
-                "Run CREATE EXTENSION btree_gist as a superuser.")
-        else:
-            cursor.execute('RELEASE SAVEPOINT dms_btree_gist')
-            # has_extension asks on another connection, which does not see
-            # this transaction's extension yet, and caches its answer
-            database._extensions[database.name]['btree_gist'] = True
-
-    @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
 
@@ -280,6 +244,7 @@ class Booking(
         values = super().preprocess_values(mode, values)
         if mode == 'create':
             cls.check_values([(None, values)])
+            cls.check_overlap([(None, values)])
         return values
 
     @classmethod
@@ -400,74 +365,44 @@ class Booking(
                             level=lang.format_number(level)))
 
     @classmethod
-    def _before_create(cls, vlist):
-        # Not preprocess_values: it sees one row at a time, and the bookings
-        # saved together are also compared with each other.
-        # Not check_modification: trytond calls it for 'create' after the
-        # INSERT, where PostgreSQL's exclusion constraint has already refused
-        # an overlap with its message that cannot name the booking in the way.
-        vlist = super()._before_create(vlist)
-        cls.check_overlap([(None, v) for v in vlist])
-        return vlist
-
-    @classmethod
     def check_overlap(cls, items):
-        """Refuse two bookings of a vehicle at the same time, naming the
-        booking in the way, before anything is written.
+        """Refuse a booking of a vehicle at a time another booking holds,
+        naming the booking in the way, before the row is written.
 
         items are (booking, values) with the values to write.  The bookings
-        of every rooftop count: the vehicle is group-wide.  The exclusion
-        constraint guards PostgreSQL against concurrent requests; on SQLite,
-        which cannot hold it, trytond checks it after the write, and SQLite
-        writes one transaction at a time."""
+        of every rooftop count: the vehicle is group-wide.  It runs before
+        the write because PostgreSQL's exclusion constraint, the guard
+        against bookings saved together or at the same moment, fires before
+        validate_fields with a message that cannot name the other booking."""
         pool = Pool()
         Vehicle = pool.get('dms.vehicle')
         fields_ = ['vehicle', 'planned_start', 'planned_end', 'state']
-        slots = []
-        for booking, values in items:
-            if booking is None:
-                slot = {f: values.get(f) for f in fields_}
-                slot['state'] = slot['state'] or cls.default_state()
-            else:
-                if not (values.keys() & set(fields_)):
-                    continue
-                slot = {f: values.get(f, getattr(booking, f)) for f in fields_}
-                if isinstance(slot['vehicle'], Vehicle):
-                    slot['vehicle'] = slot['vehicle'].id
-            if (slot['state'] == 'cancelled' or not slot['vehicle']
-                    or not slot['planned_start'] or not slot['planned_end']):
-                continue
-            slot['id'] = booking.id if booking else None
-            slots.append(slot)
-        if not slots:
-            return
         company_id = Transaction().context.get('company')
         tzinfo = cls.user_tzinfo()
 
         def time(value):
             return cls.format_time(value, tzinfo)
 
-        for i, slot in enumerate(slots):
-            vehicle = Vehicle(slot['vehicle'])
-            for other in slots[i + 1:]:
-                if (other['vehicle'] == slot['vehicle']
-                        and other['planned_start'] < slot['planned_end']
-                        and other['planned_end'] > slot['planned_start']):
-                    raise BookingValidationError(gettext(
-                            'dms_vehicle.msg_booking_overlap_saved_together',
-                            vehicle=vehicle.rec_name,
-                            start=time(slot['planned_start']),
-                            end=time(slot['planned_end']),
-                            other_start=time(other['planned_start']),
-                            other_end=time(other['planned_end'])))
+        for booking, values in items:
+            if booking is None:
+                slot = {f: values.get(f) for f in fields_}
+                slot['state'] = slot['state'] or cls.default_state()
+            elif values.keys() & set(fields_):
+                slot = {f: values.get(f, getattr(booking, f)) for f in fields_}
+            else:
+                continue
+            if (slot['state'] == 'cancelled' or not slot['vehicle']
+                    or not slot['planned_start'] or not slot['planned_end']):
+                continue
+            vehicle = Vehicle(int(slot['vehicle']))
             domain = [
-                ('vehicle', '=', slot['vehicle']),
+                ('vehicle', '=', vehicle.id),
                 ('state', '!=', 'cancelled'),
                 ('planned_start', '<', slot['planned_end']),
                 ('planned_end', '>', slot['planned_start']),
                 ]
-            if slot['id'] is not None:
-                domain.append(('id', '!=', slot['id']))
+            if booking is not None:
+                domain.append(('id', '!=', booking.id))
             # The booking in the way may be another rooftop's, which the
             # company rule hides from the user
             with without_check_access():
