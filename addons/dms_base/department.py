@@ -90,19 +90,14 @@ class Department(
             ])
 
     @classmethod
-    def _before_create(cls, vlist):
-        # Before the SQL constraint, which cannot name them.  Not
-        # preprocess_values: it sees one department at a time, so one query
-        # each.  Not check_modification: trytond calls it for 'create' after
-        # the INSERT, which the constraint has already refused.
-        vlist = super()._before_create(vlist)
-        keys = set()
-        for values in vlist:
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and values.get('code'):
+            # Before the SQL constraint, which cannot name the department
             company = values.get('company', cls.default_company())
-            if company is not None and values.get('code'):
-                keys.add((company, values['code'].strip()))
-        cls.check_code_unused(keys)
-        return vlist
+            if company is not None:
+                cls.check_code_unused({(company, values['code'].strip())})
+        return values
 
     @classmethod
     def check_modification(

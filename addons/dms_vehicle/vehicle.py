@@ -449,6 +449,9 @@ class Vehicle(
         values = super().preprocess_values(mode, values)
         if values.get('vin'):
             values['vin'] = vin_tools.normalize(values['vin'])
+            if mode == 'create':
+                # Before the unique constraint, which cannot name the vehicle
+                cls.check_vin_free(values['vin'])
             if not vin_tools.check(values['vin']):
                 decoded = cls._decode(values['vin'])
                 if mode == 'create':
@@ -497,39 +500,17 @@ class Vehicle(
                         messages[reason], vin=vehicle.vin, **params))
 
     @classmethod
-    def _before_create(cls, vlist):
-        # Not preprocess_values: it sees one row at a time, so it could not
-        # find a VIN repeated within the batch nor look the batch up in one
-        # query.  Not check_modification: trytond calls it for 'create'
-        # after the INSERT, where PostgreSQL's unique constraint has already
-        # refused the VIN with a message that cannot name the vehicle.
-        vlist = super()._before_create(vlist)
-        cls.check_vin_free([v.get('vin') for v in vlist])
-        return vlist
-
-    @classmethod
-    def check_vin_free(cls, vins, exclude=None):
-        """Refuse VINs that another vehicle holds or that repeat, naming the
-        vehicle, with one query per slice of the batch.  Run before the
-        rows are written; the unique constraint is the guard against
-        concurrent transactions."""
-        vins = [v for v in vins if v]
-        seen = set()
-        for vin in vins:
-            if vin in seen:
-                raise VINValidationError(gettext(
-                        'dms_vehicle.msg_vehicle_vin_repeated', vin=vin))
-            seen.add(vin)
-        for sub_vins in grouped_slice(vins, MAX_QUERY_PARAMS):
-            domain = [('vin', 'in', list(sub_vins))]
-            if exclude:
-                domain.append(('id', 'not in', [v.id for v in exclude]))
-            others = cls.search(domain, limit=1, order=[])
-            if others:
-                other, = others
-                raise VINValidationError(gettext(
-                        'dms_vehicle.msg_vehicle_vin_duplicate',
-                        vin=other.vin, vehicle=other.rec_name))
+    def check_vin_free(cls, vin, exclude=None):
+        "Refuse a (normalised) VIN that another vehicle holds, naming it"
+        domain = [('vin', '=', vin)]
+        if exclude:
+            domain.append(('id', 'not in', [v.id for v in exclude]))
+        others = cls.search(domain, limit=1, order=[])
+        if others:
+            other, = others
+            raise VINValidationError(gettext(
+                    'dms_vehicle.msg_vehicle_vin_duplicate',
+                    vin=other.vin, vehicle=other.rec_name))
 
     @classmethod
     def check_catalog(cls, vehicles, field_names=None):
@@ -550,13 +531,11 @@ class Vehicle(
     def check_modification(cls, mode, vehicles, values=None, external=False):
         super().check_modification(
             mode, vehicles, values=values, external=external)
-        if mode == 'write' and values.get('vin'):
-            if len(vehicles) > 1:
-                raise VINValidationError(gettext(
-                        'dms_vehicle.msg_vehicle_vin_repeated',
-                        vin=vin_tools.normalize(values['vin'])))
-            cls.check_vin_free(
-                [vin_tools.normalize(values['vin'])], exclude=vehicles)
+        # The values as given: preprocess_values normalises them afterwards
+        vin = (vin_tools.normalize(values['vin'])
+            if values and values.get('vin') else None)
+        if mode == 'write' and vin and len(vehicles) == 1:
+            cls.check_vin_free(vin, exclude=vehicles)
         if mode == 'write' and values.keys() & {'vin', 'variant'}:
             for vehicle in cls._with_lot_moves(vehicles):
                 if ('variant' in values
@@ -564,9 +543,7 @@ class Vehicle(
                     raise AccessError(gettext(
                             'dms_vehicle.msg_vehicle_variant_moved',
                             vehicle=vehicle.rec_name))
-                if ('vin' in values
-                        and vin_tools.normalize(values['vin'])
-                        != vehicle.vin):
+                if 'vin' in values and vin != vehicle.vin:
                     raise AccessError(gettext(
                             'dms_vehicle.msg_vehicle_vin_moved',
                             vehicle=vehicle.rec_name))
