@@ -18,10 +18,10 @@ from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import BookingStateError, BookingValidationError
 
-# The states of vehicles a booking may not take: those the group no longer
-# holds or that are promised to a customer.  Any usage is booked, new stock
+# The states of vehicles a booking may not take: those promised to a
+# customer, a customer's own and scrapped.  Any usage is booked, new stock
 # cars for test drives too.
-UNBOOKABLE = {'sold', 'delivered', 'customer', 'scrapped'}
+UNBOOKABLE = {'sold', 'customer', 'scrapped'}
 
 
 class Booking(

@@ -100,3 +100,14 @@ class Attachment(metaclass=PoolMeta):
                     ])
             if others:
                 cls.write(others, {'cover': False})
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.append(
+            ('dms.vehicle|release_expired_holds',
+                "Release Expired Vehicle Holds"))

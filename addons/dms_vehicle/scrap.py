@@ -41,7 +41,7 @@ class Scrap(Wizard):
         start = self.start
         vehicle = self.record
         Vehicle.check_holder([vehicle], 'scrap')
-        if vehicle.state in {'sold', 'scrapped'}:
+        if vehicle.state not in {'available', 'held', 'customer'}:
             raise VehicleStateError(gettext(
                     'dms_vehicle.msg_vehicle_scrap_state',
                     vehicle=vehicle.rec_name,
@@ -80,14 +80,10 @@ class Scrap(Wizard):
                     ('vehicle', '=', vehicle.id),
                     ('state', '=', 'reserved'),
                     ]))
-        Vehicle.write([vehicle], {
-                'state': 'scrapped',
-                'scrap_date': start.date,
-                'scrap_reason': start.reason_string + (
-                    f': {start.description}' if start.description else ''),
-                'dismantler': start.dismantler.id,
-                'destruction_certificate': document.id,
-                })
+        Vehicle.write_off([vehicle], start.date,
+            start.reason_string + (
+                f': {start.description}' if start.description else ''),
+            start.dismantler, document)
         return 'end'
 
 

@@ -198,6 +198,7 @@ class Receive(Wizard):
         pool = Pool()
         ShipmentIn = pool.get('stock.shipment.in')
         ShipmentReturn = pool.get('stock.shipment.out.return')
+        Vehicle = pool.get('dms.vehicle')
         start = self.start
         check_company(start.company)
         warehouse, company, date = start.warehouse, start.company, start.date
@@ -211,7 +212,8 @@ class Receive(Wizard):
                 raise VehicleStockError(gettext(
                         'dms_vehicle.msg_vehicle_scrapped_receive',
                         vehicle=vehicle.rec_name))
-            if vehicle.state in {'delivered', 'customer'}:
+            if (vehicle.stock_state == 'delivered'
+                    or vehicle.state == 'customer'):
                 if not vehicle.owner:
                     raise VehicleStockError(gettext(
                             'dms_vehicle.msg_vehicle_receive_owner',
@@ -255,6 +257,9 @@ class Receive(Wizard):
                 set_effective_date(shipment.inventory_moves, date)
             if to_do:
                 Shipment.do(to_do)
+        if traded_in:
+            Vehicle.trade_in(Vehicle.browse(
+                    [v for vs in traded_in.values() for v in vs]))
         return 'end'
 
 

@@ -84,13 +84,12 @@ class Move(metaclass=PoolMeta):
         done = [m for m in moves if m.state == 'done']
         super().cancel(moves)
         if done:
-            cls._vehicles_moved(done, cancelled=True)
+            cls._vehicles_moved(done)
 
     @classmethod
-    def _vehicles_moved(cls, moves, cancelled=False):
+    def _vehicles_moved(cls, moves):
         """Guard the one unit of each vehicle lot the done or cancelled
-        moves changed and give its vehicle its new stock position.
-        cancelled: the moves were done and are undone."""
+        moves changed and give its vehicle its new stock position"""
         pool = Pool()
         Lot = pool.get('stock.lot')
         Location = pool.get('stock.location')
@@ -160,7 +159,7 @@ class Move(metaclass=PoolMeta):
                             'dms_vehicle.msg_vehicle_stock_negative',
                             vehicle=by_lot[lot_id].rec_name))
         positions = Lot.vehicle_positions(Lot.browse(list(by_lot)))
-        Vehicle._stock_changed(vehicles, positions, cancelled=cancelled)
+        Vehicle._stock_changed(vehicles, positions)
 
 
 class Lot(metaclass=PoolMeta):
@@ -240,7 +239,8 @@ class Lot(metaclass=PoolMeta):
     @classmethod
     def vehicle_positions(cls, lots):
         """Return the location type, location, company and receipt date of
-        each lot that is in a storage or customer location now, by lot id:
+        each lot that is in a storage, customer or lost and found location
+        now, by lot id:
         the company is that of the move that brought it there, the receipt
         date that of its last entry into the group's stock"""
         pool = Pool()
@@ -261,7 +261,8 @@ class Lot(metaclass=PoolMeta):
                 .select(
                     balance.lot, location.type, balance.location,
                     move.company, entries.date,
-                    where=location.type.in_(['storage', 'customer'])))
+                    where=location.type.in_(
+                        ['storage', 'customer', 'lost_found'])))
             for lot, type_, location_id, company, date in cursor:
                 result[lot] = (type_, location_id, company, _date(date))
         return result

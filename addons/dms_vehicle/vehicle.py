@@ -4,7 +4,8 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from sql import Literal, Null, Window
+from sql import Null, Window
+from sql.conditionals import Case
 from sql.functions import RowNumber
 from sql.operators import Equal
 
@@ -33,14 +34,18 @@ from .exceptions import (
 _in = fields.SQL_OPERATORS['in']
 
 STATES = [
-    ('ordered', "Ordered"),
-    ('in_transit', "In Transit"),
-    ('in_stock', "In Stock"),
-    ('reserved', "Reserved"),
+    ('available', "Available"),
+    ('held', "On Hold"),
     ('sold', "Sold"),
-    ('delivered', "Delivered"),
     ('customer', "Customer Vehicle"),
     ('scrapped', "Scrapped"),
+    ]
+STOCK_STATES = [
+    ('none', "Not Received"),
+    ('in_transit', "In Transit"),
+    ('in_stock', "In Stock"),
+    ('delivered', "Delivered"),
+    ('written_off', "Written Off"),
     ]
 USAGES = [
     ('new', "New"),
@@ -133,8 +138,38 @@ class Vehicle(
     mileages = fields.One2Many(
         'dms.vehicle.mileage', 'vehicle', "Mileage History")
     state = fields.Selection(
-        STATES, "State", readonly=True, required=True, sort=False)
+        STATES, "State", readonly=True, required=True, sort=False,
+        help="What the group decided about the vehicle: "
+        "for sale, on hold for a customer, sold, a customer's own or "
+        "scrapped.")
     state_string = state.translated('state')
+    stock_state = fields.Selection(
+        STOCK_STATES, "Stock State", readonly=True, required=True,
+        sort=False,
+        help="Where the stock moves of the vehicle put it; "
+        "kept up to date by its shipments.")
+    stock_state_string = stock_state.translated('stock_state')
+    hold_party = fields.Many2One(
+        'party.party', "Held For", ondelete='RESTRICT',
+        states={
+            'readonly': Eval('state') != 'available',
+            },
+        context={
+            'company': Eval('context', {}).get('company', -1),
+            },
+        help="The customer the vehicle is held for.")
+    hold_reason = fields.Char(
+        "Hold Reason", size=200,
+        states={
+            'readonly': Eval('state') != 'available',
+            })
+    hold_until = fields.Date(
+        "Held Until",
+        states={
+            'readonly': Eval('state') != 'available',
+            },
+        help="The day the hold ends; "
+        "the hold is released the day after.")
     lot = fields.Many2One(
         'stock.lot', "Lot", readonly=True, ondelete='RESTRICT',
         help="The stock lot of the variant's product, numbered by the VIN.")
@@ -226,8 +261,8 @@ class Vehicle(
             ]
         cls._sql_indexes.update({
                 Index(t, (t.make, Index.Range()), (t.state, Index.Equality())),
-                Index(t, (t.on_hand, Index.Equality(cardinality='low')),
-                    where=t.on_hand == Literal(True)),
+                Index(t, (t.stock_state, Index.Equality(cardinality='low')),
+                    where=t.stock_state == 'in_stock'),
                 Index(t, (t.receipt_date, Index.Range()),
                     where=t.receipt_date != Null),
                 Index(t, (t.holding_company, Index.Range()),
@@ -241,75 +276,100 @@ class Vehicle(
                 })
         cls._order = [('id', 'DESC')]
         cls._transitions |= {
-            ('ordered', 'in_transit'),
-            ('in_transit', 'ordered'),
-            ('ordered', 'reserved'),
-            ('in_transit', 'reserved'),
-            ('in_stock', 'reserved'),
-            ('reserved', 'in_stock'),
-            ('reserved', 'ordered'),
-            ('ordered', 'sold'),
-            ('in_transit', 'sold'),
-            ('in_stock', 'sold'),
-            ('reserved', 'sold'),
-            ('sold', 'in_stock'),
-            ('sold', 'ordered'),
-            ('sold', 'delivered'),
-            ('ordered', 'customer'),
-            ('delivered', 'customer'),
+            ('available', 'held'),
+            ('held', 'available'),
+            ('available', 'sold'),
+            ('held', 'sold'),
+            ('sold', 'available'),
+            ('available', 'customer'),
+            ('customer', 'available'),
+            ('available', 'scrapped'),
+            ('held', 'scrapped'),
+            ('customer', 'scrapped'),
             }
-        # A scrapped vehicle shows no buttons (view_attributes hides them
-        # all), yet reserve and sell stay callable on it so that a direct
-        # call is refused with the vehicle's name rather than the platform's
-        # "You can not call"
         cls._buttons.update({
-                'ship': {
-                    'invisible': Eval('state') != 'ordered',
-                    'depends': ['state'],
-                    },
-                'reserve': {
-                    'invisible': ~Eval('state').in_(
-                        ['ordered', 'in_transit', 'in_stock', 'scrapped']),
+                'hold': {
+                    'invisible': Eval('state') != 'available',
                     'depends': ['state'],
                     },
                 'release': {
-                    'invisible': Eval('state') != 'reserved',
+                    'invisible': Eval('state') != 'held',
                     'depends': ['state'],
                     },
                 'sell': {
-                    'invisible': ~Eval('state').in_(
-                        ['ordered', 'in_transit', 'in_stock', 'reserved',
-                            'scrapped']),
+                    'invisible': ~Eval('state').in_(['available', 'held']),
                     'depends': ['state'],
                     },
                 'cancel_sale': {
-                    'invisible': Eval('state') != 'sold',
-                    'depends': ['state'],
+                    'invisible': ((Eval('state') != 'sold')
+                        | (Eval('stock_state') == 'delivered')),
+                    'depends': ['state', 'stock_state'],
                     },
                 'deliver': {
-                    'invisible': Eval('state') != 'sold',
-                    'depends': ['state'],
+                    'invisible': ((Eval('state') != 'sold')
+                        | ~Eval('stock_state').in_(
+                            ['in_stock', 'in_transit'])),
+                    'depends': ['state', 'stock_state'],
                     },
                 'to_customer': {
-                    'invisible': ~Eval('state').in_(['ordered', 'delivered']),
-                    'depends': ['state'],
+                    'invisible': ((Eval('state') != 'available')
+                        | (Eval('stock_state') != 'none')),
+                    'depends': ['state', 'stock_state'],
                     },
                 'receive': {
-                    'invisible': ~Eval('state').in_(
-                        ['ordered', 'in_transit', 'reserved', 'sold',
-                            'delivered', 'customer']),
+                    'invisible': (Eval('state') == 'scrapped')
+                    | ~Eval('stock_state').in_(['none', 'delivered']),
                     'readonly': ~Eval('variant'),
-                    'depends': ['state', 'variant'],
+                    'depends': ['state', 'stock_state', 'variant'],
                     },
                 'transfer': {
                     'invisible': ~Eval('location'),
                     'depends': ['location'],
                     },
                 'scrap': {
-                    'invisible': Eval('state').in_(['sold', 'scrapped']),
+                    'invisible': ~Eval('state').in_(
+                        ['available', 'held', 'customer']),
                     'depends': ['state'],
                     },
                 })
+
+    @classmethod
+    def __register__(cls, module):
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        cursor = Transaction().connection.cursor()
+        table_h = cls.__table_handler__(module)
+        table = cls.__table__()
+        # Migration from one state for stock and sale: the stock state comes
+        # from the lots' positions
+        migrate = (table_h.table_exist(cls._table)
+            and not table_h.column_exist('stock_state'))
+
+        super().__register__(module)
+
+        if migrate:
+            cursor.execute(*table.update([table.state], [Case(
+                            (table.state.in_(
+                                    ['ordered', 'in_transit', 'in_stock']),
+                                'available'),
+                            (table.state == 'reserved', 'held'),
+                            (table.state == 'delivered', 'sold'),
+                            else_=table.state)]))
+            cursor.execute(*table.select(
+                    table.lot, where=table.lot != Null))
+            lots = Lot.browse([l for l, in cursor])
+            by_state = defaultdict(list)
+            for lot, (type_, *_) in Lot.vehicle_positions(lots).items():
+                by_state[{
+                        'storage': 'in_stock',
+                        'customer': 'delivered',
+                        'lost_found': 'written_off',
+                        }[type_]].append(lot)
+            for stock_state, lot_ids in by_state.items():
+                for sub_ids in grouped_slice(lot_ids, MAX_QUERY_PARAMS):
+                    cursor.execute(*table.update(
+                            [table.stock_state], [stock_state],
+                            where=_in(table.lot, list(sub_ids))))
 
     @classmethod
     def view_attributes(cls):
@@ -324,7 +384,11 @@ class Vehicle(
 
     @classmethod
     def default_state(cls):
-        return 'ordered'
+        return 'available'
+
+    @classmethod
+    def default_stock_state(cls):
+        return 'none'
 
     @classmethod
     def default_usage(cls):
@@ -774,19 +838,30 @@ class Vehicle(
         return [('variant.' + clause[0], *clause[1:])]
 
     @classmethod
-    def _stock_changed(cls, vehicles, positions, cancelled=False):
-        """Store the stock position of vehicles, as positions by lot id
-        (see stock.lot.vehicle_positions) give it, and set the lifecycle
-        state that it implies; after cancelled moves a delivered car back
-        in stock is sold again, not traded in"""
+    def _stock_changed(cls, vehicles, positions):
+        """Store the stock position and stock state of vehicles, as
+        positions by lot id (see stock.lot.vehicle_positions) give it"""
+        pool = Pool()
+        Location = pool.get('stock.location')
         to_write = defaultdict(list)
-        used, to_deliver = [], []
+        transit = {}
+        to_deliver = []
         for vehicle in vehicles:
             type_, location, company, receipt_date = (
                 positions.get(vehicle.lot.id) or (None, None, None, None))
             in_stock = type_ == 'storage'
-            if not in_stock:
+            if in_stock:
+                if location not in transit:
+                    # A storage location outside the warehouses
+                    transit[location] = Location(location).warehouse is None
+                stock_state = (
+                    'in_transit' if transit[location] else 'in_stock')
+            else:
                 location = company = receipt_date = None
+                stock_state = {
+                    'customer': 'delivered',
+                    'lost_found': 'written_off',
+                    }.get(type_, 'none')
             values = {}
             if bool(vehicle.on_hand) != in_stock:
                 values['on_hand'] = in_stock
@@ -797,46 +872,28 @@ class Vehicle(
                 values['holding_company'] = company
             if vehicle.receipt_date != receipt_date:
                 values['receipt_date'] = receipt_date
-            state = vehicle.state
-            if in_stock:
-                if cancelled and state == 'delivered':
-                    # The delivery is undone
-                    state = 'sold'
-                elif state in {
-                        'ordered', 'in_transit', 'delivered', 'customer'}:
-                    if state in {'delivered', 'customer'}:
-                        # Traded back in
-                        used.append(vehicle)
-                    state = 'in_stock'
-            elif type_ == 'customer':
-                if state != 'delivered':
-                    if state != 'sold':
-                        raise VehicleStateError(gettext(
-                                'dms_vehicle.msg_vehicle_deliver_not_sold',
-                                vehicle=vehicle.rec_name))
+            if vehicle.stock_state != stock_state:
+                values['stock_state'] = stock_state
+                if stock_state == 'delivered':
                     to_deliver.append(vehicle)
-                    state = 'delivered'
-            elif state == 'in_stock':
-                state = 'ordered'
-            elif state == 'delivered':
-                state = 'sold'
-            if state != vehicle.state:
-                values['state'] = state
             if values:
                 to_write[tuple(sorted(values.items()))].append(vehicle)
+        # Whatever shipment delivers a vehicle, it is sold and inspected
+        for vehicle in to_deliver:
+            if vehicle.state != 'sold':
+                raise VehicleStateError(gettext(
+                        'dms_vehicle.msg_vehicle_deliver_not_sold',
+                        vehicle=vehicle.rec_name))
         if to_deliver:
             cls.check_pdi(to_deliver)
         # One write per set of changes: a receipt of many vehicles is one
         args = []
         for values, changed in to_write.items():
             args.extend((changed, dict(values)))
-        # The stock position is the module's to write, whoever moved the car
-        with without_check_access():
-            if args:
+        if args:
+            # The stock position is the module's to write, whoever moved it
+            with without_check_access():
                 cls.write(*args)
-            used = [v for v in used if v.usage == 'new']
-            if used:
-                cls.write(used, {'usage': 'used'})
 
     # --- PDI gate -------------------------------------------------------
 
@@ -893,13 +950,6 @@ class Vehicle(
     # --- workflow ---------------------------------------------------------
 
     @classmethod
-    def _check_not_scrapped(cls, vehicles, message):
-        for vehicle in vehicles:
-            if vehicle.state == 'scrapped':
-                raise VehicleStateError(gettext(
-                        message, vehicle=vehicle.rec_name))
-
-    @classmethod
     def check_holder(cls, vehicles, action):
         """Refuse the action (a button name) on the vehicles that a rooftop
         holds whose staff the user is not: the others see the group's stock
@@ -925,62 +975,70 @@ class Vehicle(
 
     @classmethod
     @ModelView.button
-    @Workflow.transition('in_transit')
-    def ship(cls, vehicles):
-        pass
-
-    @classmethod
-    def _transition(cls, vehicles, state):
-        "Move the vehicles that may go to the state there"
-        to_write = [v for v in vehicles
-            if (v.state, state) in cls._transitions]
-        if to_write:
-            cls.write(to_write, {'state': state})
+    @Workflow.transition('held')
+    def hold(cls, vehicles):
+        "Hold the vehicles for a customer until a date, for a reason"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Lang = pool.get('ir.lang')
+        cls.check_holder(vehicles, 'hold')
+        today = Date.today()
+        for vehicle in vehicles:
+            if not (vehicle.hold_party and vehicle.hold_reason
+                    and vehicle.hold_until):
+                raise VehicleStateError(gettext(
+                        'dms_vehicle.msg_vehicle_hold_missing',
+                        vehicle=vehicle.rec_name))
+            if vehicle.hold_until < today:
+                raise VehicleStateError(gettext(
+                        'dms_vehicle.msg_vehicle_hold_past',
+                        vehicle=vehicle.rec_name,
+                        date=Lang.get().strftime(vehicle.hold_until)))
 
     @classmethod
     @ModelView.button
-    def reserve(cls, vehicles):
-        cls.check_holder(vehicles, 'reserve')
-        # Checked before the transition, which would skip scrapped vehicles
-        # silently, for the deals of other modules
-        cls._check_not_scrapped(
-            vehicles, 'dms_vehicle.msg_vehicle_scrapped_reserve')
-        cls._transition(vehicles, 'reserved')
-
-    @classmethod
-    @ModelView.button
+    @Workflow.transition('available')
     def release(cls, vehicles):
         cls.check_holder(vehicles, 'release')
-        cls._back_to_stock([v for v in vehicles if v.state == 'reserved'])
+        cls.write(vehicles, {
+                'hold_party': None,
+                'hold_reason': None,
+                'hold_until': None,
+                })
 
     @classmethod
-    def _back_to_stock(cls, vehicles):
-        in_stock = [v for v in vehicles if v.on_hand]
-        not_in_stock = [v for v in vehicles if not v.on_hand]
-        if in_stock:
-            cls.write(in_stock, {'state': 'in_stock'})
-        if not_in_stock:
-            cls.write(not_in_stock, {'state': 'ordered'})
+    def release_expired_holds(cls):
+        "Release the holds whose last day has passed; run by the scheduler"
+        pool = Pool()
+        Date = pool.get('ir.date')
+        vehicles = cls.search([
+                ('state', '=', 'held'),
+                ('hold_until', '<', Date.today()),
+                ], order=[])
+        cls.release(vehicles)
 
     @classmethod
     @ModelView.button
+    @Workflow.transition('sold')
     def sell(cls, vehicles):
         cls.check_holder(vehicles, 'sell')
-        cls._check_not_scrapped(
-            vehicles, 'dms_vehicle.msg_vehicle_scrapped_sell')
-        cls._transition(vehicles, 'sold')
 
     @classmethod
     @ModelView.button
+    @Workflow.transition('available')
     def cancel_sale(cls, vehicles):
         cls.check_holder(vehicles, 'cancel_sale')
-        cls._back_to_stock([v for v in vehicles if v.state == 'sold'])
+        for vehicle in vehicles:
+            if vehicle.stock_state == 'delivered':
+                raise VehicleStateError(gettext(
+                        'dms_vehicle.msg_vehicle_cancel_sale_delivered',
+                        vehicle=vehicle.rec_name))
 
     @classmethod
     @ModelView.button
     def deliver(cls, vehicles):
-        """Deliver sold vehicles to their owner: the PDI gate, then a
-        customer shipment of those in stock"""
+        """Deliver sold vehicles in stock to their owner with a customer
+        shipment, after the PDI gate"""
         pool = Pool()
         Date = pool.get('ir.date')
         cls.check_holder(vehicles, 'deliver')
@@ -989,14 +1047,15 @@ class Vehicle(
                 raise VehicleStateError(gettext(
                         'dms_vehicle.msg_vehicle_deliver_not_sold',
                         vehicle=vehicle.rec_name))
-        in_stock = [v for v in vehicles if v.location]
-        shipment.check_deliverable(in_stock)
+            # In transit: check_deliverable says it must arrive first
+            if vehicle.stock_state not in {'in_stock', 'in_transit'}:
+                raise VehicleStateError(gettext(
+                        'dms_vehicle.msg_vehicle_deliver_not_in_stock',
+                        vehicle=vehicle.rec_name,
+                        stock_state=vehicle.stock_state_string))
+        shipment.check_deliverable(vehicles)
         cls.check_pdi(vehicles)
-        if in_stock:
-            shipment.deliver(in_stock, Date.today())
-        not_in_stock = [v for v in vehicles if not v.location]
-        if not_in_stock:
-            cls.write(not_in_stock, {'state': 'delivered'})
+        shipment.deliver(vehicles, Date.today())
 
     def _delivery_price(self):
         "The price the delivery move carries: the asking price"
@@ -1010,7 +1069,32 @@ class Vehicle(
     @ModelView.button
     @Workflow.transition('customer')
     def to_customer(cls, vehicles):
-        pass
+        "Keep vehicles the group never held as its customers' own"
+        for vehicle in vehicles:
+            if vehicle.stock_state != 'none':
+                raise VehicleStateError(gettext(
+                        'dms_vehicle.msg_vehicle_to_customer_stock',
+                        vehicle=vehicle.rec_name,
+                        stock_state=vehicle.stock_state_string))
+
+    @classmethod
+    @Workflow.transition('available')
+    def trade_in(cls, vehicles):
+        "Make the vehicles received back from their owner available, used"
+        cls.write([v for v in vehicles if v.usage == 'new'], {
+                'usage': 'used',
+                })
+
+    @classmethod
+    @Workflow.transition('scrapped')
+    def write_off(cls, vehicles, date, reason, dismantler, certificate):
+        "Record the scrapping of the vehicles, which the scrap wizard did"
+        cls.write(vehicles, {
+                'scrap_date': date,
+                'scrap_reason': reason,
+                'dismantler': dismantler.id,
+                'destruction_certificate': certificate.id,
+                })
 
     @classmethod
     @ModelView.button_action('dms_vehicle.wizard_vehicle_receive')
@@ -1033,9 +1117,11 @@ class Vehicle(
         for name in ['lot', 'plates', 'owners', 'mileages', 'pdis',
                 'bookings', 'documents', 'scrap_date', 'scrap_reason',
                 'dismantler', 'destruction_certificate',
-                'holding_company', 'location', 'receipt_date']:
+                'holding_company', 'location', 'receipt_date',
+                'hold_party', 'hold_reason', 'hold_until']:
             default.setdefault(name, None)
-        default.setdefault('state', 'ordered')
+        default.setdefault('state', cls.default_state())
+        default.setdefault('stock_state', cls.default_stock_state())
         default.setdefault('on_hand', False)
         return super().copy(vehicles, default=default)
 

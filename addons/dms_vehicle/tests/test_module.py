@@ -4,6 +4,7 @@ import datetime as dt
 import io
 import unittest
 from decimal import Decimal
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -201,7 +202,7 @@ class DmsVehicleTestCase(
 
     @with_transaction()
     def test_scrapped_vehicle_not_sold(self):
-        "Test a scrapped vehicle cannot be sold nor reserved by other modules"
+        "Test a scrapped vehicle is neither sold nor held by other modules"
         pool = Pool()
         Vehicle = pool.get('dms.vehicle')
         company = create_company()
@@ -210,12 +211,99 @@ class DmsVehicleTestCase(
                         'vin': 'WVWZZZ1JZXW000003',
                         'state': 'scrapped',
                         }])
+            Vehicle.sell([vehicle])
+            Vehicle.hold([vehicle])
+            self.assertEqual(Vehicle(vehicle.id).state, 'scrapped')
+
+    @with_transaction()
+    def test_hold(self):
+        "Test a vehicle is held for a customer until a day, then released"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        Party = pool.get('party.party')
+        Date = pool.get('ir.date')
+        company = create_company()
+        with set_company(company):
+            today = Date.today()
+            customer, = Party.create([{'name': "Carla Kunde"}])
+            ending, later = Vehicle.create([
+                    {'vin': 'WVWZZZ1JZXW000017'},
+                    {'vin': 'WVWZZZ1JZXW000018'},
+                    ])
             with self.assertRaisesRegex(
-                    VehicleStateError, 'is scrapped and cannot be sold'):
-                Vehicle.sell([vehicle])
+                    VehicleStateError,
+                    r'^Enter the customer, the reason and the last day '
+                    r'before putting vehicle "WVWZZZ1JZXW000017" on hold\.'):
+                Vehicle.hold([ending])
+            Vehicle.write([ending, later], {
+                    'hold_party': customer.id,
+                    'hold_reason': "Financing being approved",
+                    'hold_until': today - dt.timedelta(days=1),
+                    })
             with self.assertRaisesRegex(
-                    VehicleStateError, 'is scrapped and cannot be reserved'):
-                Vehicle.reserve([vehicle])
+                    VehicleStateError,
+                    r'cannot be held until .*: that day has passed\.'):
+                Vehicle.hold([ending])
+            self.assertEqual(Vehicle(ending.id).state, 'available')
+
+            Vehicle.write([ending], {'hold_until': today})
+            Vehicle.write([later], {
+                    'hold_until': today + dt.timedelta(days=1)})
+            Vehicle.hold([ending, later])
+            self.assertEqual(
+                [v.state for v in Vehicle.browse([ending, later])],
+                ['held', 'held'])
+
+            # The scheduler the day after the first hold's last day
+            with patch.object(
+                    Date, 'today',
+                    return_value=today + dt.timedelta(days=1)):
+                Vehicle.release_expired_holds()
+            ending, later = Vehicle.browse([ending, later])
+            self.assertEqual(
+                (ending.state, ending.hold_party, ending.hold_until),
+                ('available', None, None))
+            self.assertEqual(
+                (later.state, later.hold_party), ('held', customer))
+
+            Vehicle.sell([later])
+            self.assertEqual(Vehicle(later.id).state, 'sold')
+
+    @with_transaction()
+    def test_sale_cancelled_not_once_delivered(self):
+        "Test a sale is cancelled until the car is delivered"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        company = create_company()
+        with set_company(company):
+            vehicle = self._received_vehicle('WVWZZZ1JZXW000019')
+            Vehicle.sell([vehicle])
+            Vehicle.cancel_sale([vehicle])
+            self.assertEqual(vehicle.state, 'available')
+            Vehicle.sell([vehicle])
+            self._pass_pdi(vehicle, dt.date(2026, 3, 2))
+            self._move(vehicle, 'STO', 'CUS', date=dt.date(2026, 3, 3))
+            with self.assertRaisesRegex(
+                    VehicleStateError,
+                    r'^The sale of vehicle "WVWZZZ1JZXW000019 .*" cannot be '
+                    r'cancelled: it was delivered\.'):
+                Vehicle.cancel_sale([vehicle])
+
+    @with_transaction()
+    def test_customer_vehicle_never_in_stock(self):
+        "Test only a vehicle never received becomes a customer's own"
+        pool = Pool()
+        Vehicle = pool.get('dms.vehicle')
+        company = create_company()
+        with set_company(company):
+            own, = Vehicle.create([{'vin': 'WVWZZZ1JZXW000020'}])
+            Vehicle.to_customer([own])
+            self.assertEqual(own.state, 'customer')
+            stock = self._received_vehicle('WVWZZZ1JZXW000021')
+            with self.assertRaisesRegex(
+                    VehicleStateError,
+                    r'is "In Stock": only a vehicle the group never received'):
+                Vehicle.to_customer([stock])
 
     @with_transaction()
     def test_scrapped_vehicle_shows_no_buttons(self):
@@ -229,7 +317,7 @@ class DmsVehicleTestCase(
             PYSONDecoder({'state': 'scrapped'}).decode(group.get('states')),
             {'invisible': True})
         self.assertEqual(
-            PYSONDecoder({'state': 'in_stock'}).decode(group.get('states')),
+            PYSONDecoder({'state': 'available'}).decode(group.get('states')),
             {'invisible': False})
 
     @with_transaction()
@@ -320,7 +408,7 @@ class DmsVehicleTestCase(
             Variant.write([variant], {'active': False})
 
             self._receive(vehicle)
-            self.assertEqual(vehicle.state, 'in_stock')
+            self.assertEqual(vehicle.stock_state, 'in_stock')
             self.assertTrue(vehicle.on_hand)
             with self.assertRaisesRegex(
                     VehicleStockError, 'is already in stock'):
@@ -360,8 +448,8 @@ class DmsVehicleTestCase(
                     'vin': 'WVWZZZ1JZXW000024'})
             self.assertEqual(
                 (copy.holding_company, copy.location, copy.receipt_date,
-                    copy.on_hand, copy.state),
-                (None, None, None, False, 'ordered'))
+                    copy.on_hand, copy.state, copy.stock_state),
+                (None, None, None, False, 'available', 'none'))
 
             # sent back to the manufacturer
             self._move(vehicle, 'STO', 'SUP')
@@ -369,8 +457,8 @@ class DmsVehicleTestCase(
             self.assertEqual(
                 (vehicle.holding_company, vehicle.location,
                     vehicle.receipt_date, vehicle.days_in_stock,
-                    bool(vehicle.on_hand), vehicle.state),
-                (None, None, None, None, False, 'ordered'))
+                    bool(vehicle.on_hand), vehicle.stock_state),
+                (None, None, None, None, False, 'none'))
             self.assertEqual(Vehicle.search([('days_in_stock', '>', 90)]), [])
 
     @with_transaction()
@@ -490,7 +578,8 @@ class DmsVehicleTestCase(
             Vehicle.sell([vehicle])
             self._pass_pdi(vehicle, dt.date(2026, 3, 2))
             self._move(vehicle, 'STO', 'CUS', date=dt.date(2026, 3, 3))
-            self.assertEqual(vehicle.state, 'delivered')
+            self.assertEqual(
+                (vehicle.state, vehicle.stock_state), ('sold', 'delivered'))
             self.assertFalse(vehicle.on_hand)
 
     @with_transaction()
@@ -509,34 +598,46 @@ class DmsVehicleTestCase(
             Move.cancel([move])
             vehicle = Vehicle(vehicle.id)
             self.assertEqual(
-                (vehicle.state, vehicle.usage, bool(vehicle.on_hand),
-                    vehicle.receipt_date),
-                ('sold', 'new', True, dt.date(2026, 3, 2)))
+                (vehicle.state, vehicle.stock_state, vehicle.usage,
+                    bool(vehicle.on_hand), vehicle.receipt_date),
+                ('sold', 'in_stock', 'new', True, dt.date(2026, 3, 2)))
 
-            # a real trade-in comes back as a used car
+            # back from the customer: the stock is the moves', the sale the
+            # user's (the receive wizard makes a trade-in available)
             self._move(vehicle, 'STO', 'CUS', date=dt.date(2026, 3, 4))
             self._move(vehicle, 'CUS', 'STO', date=dt.date(2026, 6, 1))
             vehicle = Vehicle(vehicle.id)
             self.assertEqual(
-                (vehicle.state, vehicle.usage, vehicle.receipt_date),
-                ('in_stock', 'used', dt.date(2026, 6, 1)))
+                (vehicle.state, vehicle.stock_state, vehicle.receipt_date),
+                ('sold', 'in_stock', dt.date(2026, 6, 1)))
 
     @with_transaction()
-    def test_pdi_gate_without_receipt(self):
-        "Test a vehicle never in stock is delivered on a PDI of any date"
+    def test_deliver_needs_stock(self):
+        "Test the deliver button delivers only a vehicle in stock"
         pool = Pool()
         Vehicle = pool.get('dms.vehicle')
         company = create_company()
         with set_company(company):
-            vehicle, = Vehicle.create([{'vin': 'WVWZZZ1JZXW000010'}])
+            vehicle, = Vehicle.create([{
+                        'vin': 'WVWZZZ1JZXW000010',
+                        'variant': self._variant().id,
+                        }])
             Vehicle.sell([vehicle])
             with self.assertRaisesRegex(
                     VehicleStateError,
-                    'cannot be delivered without a passed pre-delivery'):
+                    r'is "Not Received", not in a rooftop\'s stock; receive '
+                    r'it before delivering it'):
                 Vehicle.deliver([vehicle])
+            self.assertEqual(
+                (vehicle.state, vehicle.stock_state), ('sold', 'none'))
+            # Delivered straight from the manufacturer, by another module's
+            # shipment, it needs a passed PDI of any date
+            with self.assertRaisesRegex(
+                    VehicleStateError,
+                    'cannot be delivered without a passed pre-delivery'):
+                Vehicle.check_pdi([vehicle])
             self._pass_pdi(vehicle, dt.date(2020, 1, 1))
-            Vehicle.deliver([vehicle])
-            self.assertEqual(vehicle.state, 'delivered')
+            Vehicle.check_pdi([vehicle])
 
     @with_transaction()
     def test_pdi_result_needs_technician(self):
@@ -698,7 +799,7 @@ class DmsVehicleTestCase(
             with self.assertRaisesRegex(
                     BookingValidationError,
                     r'^Vehicle "WVWZZZ1JZXW000015" is "Sold" and cannot be '
-                    r'booked; only vehicles the group holds or awaits'):
+                    r'booked; only vehicles available or on hold'):
                 Booking.create([self._booking(
                             vehicle, start + dt.timedelta(days=1))])
             with self.assertRaisesRegex(
@@ -731,16 +832,21 @@ class DmsVehicleTestCase(
                     vin="1M8GDM9AYKP042788", digit="Y", expected="X"),
                 "Die FIN \"1M8GDM9AYKP042788\" hat die Prüfziffer \"Y\", "
                 "erwartet wird \"X\".")
-            fields = Vehicle.fields_get(['vin', 'usage', 'state'])
+            fields = Vehicle.fields_get(
+                ['vin', 'usage', 'state', 'stock_state'])
             self.assertEqual(fields['vin']['string'], "FIN")
             self.assertIn(
                 ('demo', "Vorführwagen"), fields['usage']['selection'])
             self.assertIn(
-                ('in_transit', "Unterwegs"), fields['state']['selection'])
+                ('held', "Reserviert"), fields['state']['selection'])
+            self.assertIn(
+                ('in_transit', "Unterwegs"),
+                fields['stock_state']['selection'])
 
     @with_transaction()
     def test_german_translation_complete(self):
         "Test every string of the module has its German translation"
+        self.maxDiff = None
         missing, obsolete = untranslated_entries('dms_vehicle', 'de')
         self.assertEqual(missing, [], msg="Not translated in locale/de.po")
         self.assertEqual(obsolete, [], msg="No longer in the module")
