@@ -11,8 +11,8 @@ from trytond.model import Unique
 from trytond.model.exceptions import SQLConstraintError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, create_employee, set_company)
-from trytond.modules.dms_base import customer_message
-from trytond.modules.dms_base.customer_message import _safe_uri
+from trytond.modules.dms_base import outbox
+from trytond.modules.dms_base.outbox import _safe_uri
 from trytond.modules.dms_base.exceptions import (
     DepartmentValidationError, MessageSendError)
 from trytond.modules.dms_base.tests.tools import untranslated_entries
@@ -459,7 +459,7 @@ class DmsBaseTestCase(
                     "\"alice@example.com\": Connection lost"),
                 ]:
             with self.subTest(error=error), \
-                    patch.object(customer_message, 'get_smtp_server',
+                    patch.object(outbox, 'get_smtp_server',
                         side_effect=exception, return_value=server):
                 with self.assertRaises(MessageSendError) as cm:
                     message._send_email({})
