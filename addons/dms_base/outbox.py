@@ -125,7 +125,11 @@ class Message(
             ('id', 'DESC'),
             ]
         cls._transitions |= {
+            ('queued', 'sent'),
+            ('queued', 'failed'),
             ('queued', 'cancelled'),
+            ('failed', 'sent'),
+            ('failed', 'failed'),
             ('failed', 'queued'),
             ('failed', 'cancelled'),
             ('cancelled', 'queued'),
@@ -368,45 +372,64 @@ class Message(
 
         Run by the queue task of each message: the outcome is committed with
         the task, and a failure is recorded on its message only."""
-        pool = Pool()
-        Configuration = pool.get('dms.configuration')
-        configuration = Configuration(1)
         with without_check_access():
             for message in messages:
                 message = cls._lock_sendable(message.id)
                 if not message:
                     continue
-                now = cls._now()
-                attempts = (message.attempts or 0) + 1
                 try:
                     reference = getattr(
                         message, '_send_%s' % message.channel)()
                 except MessageSendError as exception:
-                    if attempts < configuration.message_max_attempts:
-                        next_attempt = (
-                            now + configuration.get_retry_delay(attempts))
-                    else:
-                        next_attempt = None
                     logger.info(
                         "sending %s %d failed: %s",
                         message.channel, message.id, exception)
-                    cls.write([message], {
-                            'state': 'failed',
-                            'attempts': attempts,
-                            'error': str(exception),
-                            'last_attempt': now,
-                            'next_attempt': next_attempt,
-                            })
+                    cls.fail([message], str(exception))
                 else:
-                    cls.write([message], {
-                            'state': 'sent',
-                            'attempts': attempts,
-                            'error': None,
-                            'last_attempt': now,
-                            'next_attempt': None,
-                            'sent_date': now,
-                            'reference': reference,
-                            })
+                    cls.succeed([message], reference)
+
+    @classmethod
+    @Workflow.transition('sent')
+    def succeed(cls, messages, reference=None):
+        "Record that the messages were sent, under reference"
+        now = cls._now()
+        to_write = []
+        for message in messages:
+            to_write.extend(([message], {
+                        'attempts': (message.attempts or 0) + 1,
+                        'error': None,
+                        'last_attempt': now,
+                        'next_attempt': None,
+                        'sent_date': now,
+                        'reference': reference,
+                        }))
+        if to_write:
+            cls.write(*to_write)
+
+    @classmethod
+    @Workflow.transition('failed')
+    def fail(cls, messages, error):
+        """Record that sending the messages failed with error and plan the
+        next attempt, if any is left"""
+        pool = Pool()
+        Configuration = pool.get('dms.configuration')
+        configuration = Configuration(1)
+        now = cls._now()
+        to_write = []
+        for message in messages:
+            attempts = (message.attempts or 0) + 1
+            if attempts < configuration.message_max_attempts:
+                next_attempt = now + configuration.get_retry_delay(attempts)
+            else:
+                next_attempt = None
+            to_write.extend(([message], {
+                        'attempts': attempts,
+                        'error': error,
+                        'last_attempt': now,
+                        'next_attempt': next_attempt,
+                        }))
+        if to_write:
+            cls.write(*to_write)
 
     @classmethod
     def _lock_sendable(cls, message_id):
