@@ -3,8 +3,10 @@
 """Several processes sending the outbox at once send each message once.
 
 PostgreSQL only (run by `make test-postgresql`): trytond-cron and
-trytond-worker processes may run the outbox at the same time; each message
-is locked with SELECT ... FOR UPDATE SKIP LOCKED before it is sent."""
+trytond-worker processes may run the outbox at the same time, and each run
+of the cron enqueues a task for every due message, so that several tasks of
+one message may run together; each task locks its message with
+SELECT ... FOR UPDATE SKIP LOCKED before it sends it."""
 import os
 import subprocess
 import sys
@@ -24,18 +26,46 @@ from trytond.tests.tools import activate_modules
 PROCESSES = 3
 MESSAGES = 30
 
-SENDER = '''
+START = '''
 import sys
 import trytond.config as config
 config.set('email', 'uri', sys.argv[2])
+from trytond import backend
 from trytond.pool import Pool
 from trytond.transaction import Transaction
+from trytond.worker import run_task
 database = sys.argv[1]
 pool = Pool(database)
 with Transaction().start(database, 0, readonly=True):
     pool.init()
+'''
+
+# As trytond-cron without a queue worker: the tasks that the run of the cron
+# enqueued run after its commit, each in a transaction of its own
+CRON = START + '''
+with Transaction().start(database, 0) as transaction:
+    pool.get('dms.message').send_due()
+while transaction.tasks:
+    run_task(pool, transaction.tasks.pop())
+'''
+
+# As trytond-cron and trytond-worker with [queue] worker: the run of the
+# cron stores its tasks, which the worker takes from the queue one by one
+WORKER = START + '''
+config.set('queue', 'worker', 'True')
 with Transaction().start(database, 0):
     pool.get('dms.message').send_due()
+Queue = pool.get('ir.queue')
+database = backend.Database(database).connect()
+connection = database.get_connection(autocommit=True)
+try:
+    while True:
+        task_id, _ = Queue.pull(database, connection, 'dms_message')
+        if not task_id:
+            break
+        run_task(pool, task_id)
+finally:
+    database.put_connection(connection)
 '''
 
 
@@ -57,26 +87,30 @@ class OutboxConcurrencyTestCase(unittest.TestCase):
         config.set('queue', 'worker', 'True')
 
     def test_each_message_sent_once(self):
-        "Test each queued message is sent exactly once by concurrent runs"
+        "Test each queued message is sent once by concurrent runs"
         activate_modules('dms_base', create_company)
         Party = Model.get('party.party')
-        Message = Model.get('dms.message')
-
         customer = Party(name="Customer")
         mechanism = customer.contact_mechanisms.new(type='email')
         mechanism.value = 'customer@example.com'
         customer.save()
+
+        for name, script in [('cron', CRON), ('worker', WORKER)]:
+            with self.subTest(processes=name):
+                self._send_concurrently(script, customer, name)
+
+    def _send_concurrently(self, script, customer, name):
+        Message = Model.get('dms.message')
         messages = [
-            Message(party=customer, subject=f"Message {i}", body="Hello")
+            Message(party=customer, subject=f"{name} {i}", body="Hello")
             for i in range(MESSAGES)]
         Message.save(messages)
-        self.assertEqual(
-            {m.state for m in Message.find([])}, {'queued'})
+        self.assertEqual({m.state for m in messages}, {'queued'})
 
         env = dict(os.environ)
         processes = [
             subprocess.Popen(
-                [sys.executable, '-c', SENDER, DB_NAME, self.smtp.uri],
+                [sys.executable, '-c', script, DB_NAME, self.smtp.uri],
                 env=env)
             for _ in range(PROCESSES)]
         deadline = time.monotonic() + 300
@@ -86,9 +120,10 @@ class OutboxConcurrencyTestCase(unittest.TestCase):
                 0)
 
         subjects = Counter(
-            str(m['message']['Subject']) for m in self.smtp.messages)
+            str(m['message']['Subject']) for m in self.smtp.messages
+            if str(m['message']['Subject']).startswith(name))
         self.assertEqual(len(subjects), MESSAGES)
         self.assertEqual(set(subjects.values()), {1}, msg=subjects)
-        sent = Message.find([])
+        sent = Message.find([('id', 'in', [m.id for m in messages])])
         self.assertEqual({m.state for m in sent}, {'sent'})
         self.assertEqual({m.attempts for m in sent}, {1})

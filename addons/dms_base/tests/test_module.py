@@ -1,7 +1,8 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-import smtplib
+import socket
+import threading
 from unittest.mock import patch
 
 import trytond.config as config
@@ -11,11 +12,10 @@ from trytond.model import Unique
 from trytond.model.exceptions import SQLConstraintError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, create_employee, set_company)
-from trytond.modules.dms_base import customer_message
-from trytond.modules.dms_base.customer_message import _safe_uri
-from trytond.modules.dms_base.exceptions import (
-    DepartmentValidationError, MessageSendError)
-from trytond.modules.dms_base.tests.tools import untranslated_entries
+from trytond.modules.dms_base.exceptions import DepartmentValidationError
+from trytond.modules.dms_base.outbox import _safe_uri
+from trytond.modules.dms_base.tests.tools import (
+    free_port, untranslated_entries)
 from trytond.modules.dms_base.tools import search_any
 from trytond.modules.party.tests import (
     PartyCheckEraseMixin, PartyCheckReplaceMixin)
@@ -424,43 +424,56 @@ class DmsBaseTestCase(
                 "and expiry date.")
 
     @with_transaction()
-    def test_email_connection_errors(self):
-        "Test e-mail connection errors are told in a sentence"
+    def test_email_server_errors(self):
+        "Test a message the e-mail server does not take fails with why"
         pool = Pool()
         Party = pool.get('party.party')
         Message = pool.get('dms.message')
         company = create_company()
-        party = Party(name="Alice")
-        party.save()
-        message = Message(
-            company=company, party=party, channel='email',
-            address='alice@example.com', subject="Hi", body="Hello")
+        with set_company(company):
+            party = Party(name="Alice", contact_mechanisms=[
+                    {'type': 'email', 'value': 'alice@example.com'},
+                    ])
+            party.save()
 
-        class Server:
-            def send_message(self, *args):
-                raise smtplib.SMTPServerDisconnected("Connection lost")
+        # A server that closes each connection at once
+        listener = socket.create_server(('127.0.0.1', 0))
+        self.addCleanup(listener.close)
 
-            def quit(self):
-                pass
+        def close_connections():
+            while True:
+                try:
+                    connection, _ = listener.accept()
+                except OSError:
+                    return
+                connection.close()
+        threading.Thread(target=close_connections, daemon=True).start()
 
         uri = config.get('email', 'uri')
         self.addCleanup(config.set, 'email', 'uri', uri)
-        config.set('email', 'uri', 'smtp://user:secret@mail.example.com:587')
-        for exception, server, error in [
-                (smtplib.SMTPServerDisconnected(), None,
-                    "The e-mail server smtp://user:***@mail.example.com:587 "
-                    "cannot be reached: SMTPServerDisconnected"),
-                (None, Server(),
-                    "The e-mail server smtp://user:***@mail.example.com:587 "
-                    "closed the connection while sending the e-mail to "
-                    "\"alice@example.com\": Connection lost"),
+        closing = listener.getsockname()[1]
+        down = free_port()
+        for uri, error in [
+                (f'smtp://user:secret@127.0.0.1:{down}',
+                    f"The e-mail server smtp://user:***@127.0.0.1:{down} "
+                    "cannot be reached: [Errno 111] Connection refused"),
+                (f'smtp://127.0.0.1:{closing}',
+                    f"The e-mail server smtp://127.0.0.1:{closing} closed "
+                    "the connection while sending the e-mail to "
+                    "\"alice@example.com\": Connection unexpectedly closed"),
                 ]:
-            with self.subTest(error=error), \
-                    patch.object(customer_message, 'get_smtp_server',
-                        side_effect=exception, return_value=server):
-                with self.assertRaises(MessageSendError) as cm:
-                    message._send_email({})
-                self.assertEqual(str(cm.exception), error)
+            with self.subTest(uri=uri), set_company(company):
+                config.set('email', 'uri', uri)
+                message, = Message.create([{
+                            'party': party.id,
+                            'subject': "Hi",
+                            'body': "Hello",
+                            }])
+                Message.send([message])
+                self.assertEqual(
+                    (message.state, message.attempts, message.error),
+                    ('failed', 1, error))
+                self.assertTrue(message.next_attempt)
 
     @with_transaction()
     def test_reminder_types_translated_once(self):

@@ -55,7 +55,9 @@ class SMTPServer:
     """An aiosmtpd server on localhost that keeps what it receives.
 
     It refuses the messages with the answer set in `refuse_with`, as
-    '554 5.7.1 Rejected'.  Tryton's [email] uri is pointed at it while it
+    '554 5.7.1 Rejected', the recipients that are keys of `refused` with
+    their answer, and gives the answers listed in `next_answers` to the
+    next messages first.  Tryton's [email] uri is pointed at it while it
     runs."""
 
     def __init__(self, port=None):
@@ -63,6 +65,8 @@ class SMTPServer:
         self.messages = []
         self.delay = 0
         self.refuse_with = None
+        self.refused = {}
+        self.next_answers = []
         self._controller = None
 
     @property
@@ -75,9 +79,18 @@ class SMTPServer:
         server = self
 
         class Handler:
+            async def handle_RCPT(
+                    self, smtp, session, envelope, address, options):
+                if address in server.refused:
+                    return server.refused[address]
+                envelope.rcpt_tos.append(address)
+                return '250 OK'
+
             async def handle_DATA(self, smtp, session, envelope):
                 if server.delay:
                     await asyncio.sleep(server.delay)
+                if server.next_answers:
+                    return server.next_answers.pop(0)
                 if server.refuse_with:
                     return server.refuse_with
                 message = email.message_from_bytes(

@@ -17,20 +17,18 @@ except ImportError:
     phonenumbers = None
 
 import trytond.config as config
-from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
-from trytond.sendmail import get_smtp_server
+from trytond.sendmail import send_message
 from trytond.tools import firstline
 from trytond.transaction import Transaction, without_check_access
 from trytond.url import host
 
 from .exceptions import (
     MessageModificationError, MessageSendError, MessageValidationError)
-from .model import (
-    FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
+from .model import FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin
 from .tools import search_any
 
 logger = logging.getLogger(__name__)
@@ -39,10 +37,6 @@ CHANNELS = [
     ('email', "E-mail"),
     ('sms', "SMS"),
     ]
-
-
-class _ConnectionError(MessageSendError):
-    "The server of a channel cannot be reached: stop using it for this run"
 
 
 class Message(
@@ -131,7 +125,11 @@ class Message(
             ('id', 'DESC'),
             ]
         cls._transitions |= {
+            ('queued', 'sent'),
+            ('queued', 'failed'),
             ('queued', 'cancelled'),
+            ('failed', 'sent'),
+            ('failed', 'failed'),
             ('failed', 'queued'),
             ('failed', 'cancelled'),
             ('cancelled', 'queued'),
@@ -337,9 +335,10 @@ class Message(
 
     @classmethod
     def _enqueue(cls, messages):
-        "Send the messages in a task of their own, after this transaction"
-        if messages:
-            cls.__queue__.send(messages)
+        "Send each message by a queue task of its own"
+        with Transaction().set_context(queue_name='dms_message'):
+            for message in messages:
+                cls.__queue__.send([message])
 
     # --- sending ------------------------------------------------------
 
@@ -349,7 +348,8 @@ class Message(
 
     @classmethod
     def send_due(cls):
-        """Send queued messages and retry failed ones whose time has come.
+        """Enqueue the queued messages and the failed ones whose time has
+        come.
 
         Called by the cron, once per company when the cron has companies."""
         now = cls._now()
@@ -364,86 +364,84 @@ class Message(
             domain = [domain, ('company', '=', company)]
         with without_check_access():
             messages = cls.search(domain, order=[('id', 'ASC')])
-        cls.send(messages)
+        cls._enqueue(messages)
 
     @classmethod
     def send(cls, messages):
-        """Send each message and record the outcome.
+        """Send each message still due and record the outcome.
 
-        Each message is locked, sent and its outcome committed on its own,
-        so that a message is never sent twice nor lost when a later one
-        fails.  A server that cannot be reached fails the message tried and
-        leaves the others of its channel queued for the next run."""
+        Run by the queue task of each message: the outcome is committed with
+        the task, and a failure is recorded on its message only."""
+        with without_check_access():
+            for message in messages:
+                message = cls._lock_sendable(message.id)
+                if not message:
+                    continue
+                try:
+                    reference = getattr(
+                        message, '_send_%s' % message.channel)()
+                except MessageSendError as exception:
+                    logger.info(
+                        "sending %s %d failed: %s",
+                        message.channel, message.id, exception)
+                    cls.fail([message], str(exception))
+                else:
+                    cls.succeed([message], reference)
+
+    @classmethod
+    @Workflow.transition('sent')
+    def succeed(cls, messages, reference=None):
+        "Record that the messages were sent, under reference"
+        now = cls._now()
+        to_write = []
+        for message in messages:
+            to_write.extend(([message], {
+                        'attempts': (message.attempts or 0) + 1,
+                        'error': None,
+                        'last_attempt': now,
+                        'next_attempt': None,
+                        'sent_date': now,
+                        'reference': reference,
+                        }))
+        if to_write:
+            cls.write(*to_write)
+
+    @classmethod
+    @Workflow.transition('failed')
+    def fail(cls, messages, error):
+        """Record that sending the messages failed with error and plan the
+        next attempt, if any is left"""
         pool = Pool()
         Configuration = pool.get('dms.configuration')
-        transaction = Transaction()
         configuration = Configuration(1)
-        max_attempts = configuration.message_max_attempts
-        servers = {}
-        unreachable = set()
-        try:
-            for message_id in [m.id for m in messages]:
-                with without_check_access():
-                    try:
-                        message = cls._lock_sendable(message_id)
-                    except backend.DatabaseOperationalError:
-                        # Another run changed it since this transaction
-                        # started: it is that run's
-                        transaction.rollback()
-                        continue
-                    if not message or message.channel in unreachable:
-                        continue
-                    now = cls._now()
-                    attempts = (message.attempts or 0) + 1
-                    try:
-                        reference = getattr(
-                            message, '_send_%s' % message.channel)(servers)
-                    except MessageSendError as exception:
-                        if isinstance(exception, _ConnectionError):
-                            unreachable.add(message.channel)
-                        if attempts < max_attempts:
-                            next_attempt = (
-                                now
-                                + configuration.get_retry_delay(attempts))
-                        else:
-                            next_attempt = None
-                        logger.info(
-                            "sending %s %d failed: %s",
-                            message.channel, message.id, exception)
-                        cls.write([message], {
-                                'state': 'failed',
-                                'attempts': attempts,
-                                'error': str(exception),
-                                'last_attempt': now,
-                                'next_attempt': next_attempt,
-                                })
-                    else:
-                        cls.write([message], {
-                                'state': 'sent',
-                                'attempts': attempts,
-                                'error': None,
-                                'last_attempt': now,
-                                'next_attempt': None,
-                                'sent_date': now,
-                                'reference': reference,
-                                })
-                transaction.commit()
-        finally:
-            if smtp := servers.get('email'):
-                try:
-                    smtp.quit()
-                except (smtplib.SMTPException, OSError):
-                    pass
+        now = cls._now()
+        to_write = []
+        for message in messages:
+            attempts = (message.attempts or 0) + 1
+            if attempts < configuration.message_max_attempts:
+                next_attempt = now + configuration.get_retry_delay(attempts)
+            else:
+                next_attempt = None
+            to_write.extend(([message], {
+                        'attempts': attempts,
+                        'error': error,
+                        'last_attempt': now,
+                        'next_attempt': next_attempt,
+                        }))
+        if to_write:
+            cls.write(*to_write)
 
     @classmethod
     def _lock_sendable(cls, message_id):
-        "Lock and return the message if it still has to be sent"
+        """Lock and return the message if it still has to be sent.
+
+        A message locked by another task is being sent by it: None."""
         transaction = Transaction()
         database = transaction.database
         cursor = transaction.connection.cursor()
         table = cls.__table__()
         # A failed message is taken only when its time has come, even when
-        # another run listed it before it failed again
+        # another task was queued for it before it failed again
         query = table.select(
             table.id,
             where=(table.id == message_id)
@@ -457,7 +455,7 @@ class Message(
         if cursor.fetchone():
             return cls(message_id)
 
-    def _send_email(self, servers):
+    def _send_email(self):
         "Send the e-mail through Tryton's SMTP settings, return Message-ID"
         from_ = config.get('email', 'from')
         msg = EmailMessage()
@@ -471,54 +469,44 @@ class Message(
         msg.set_content(self.body)
 
         uri = _safe_uri(config.get('email', 'uri'))
-        for retry in (True, False):
-            server = servers.get('email')
-            if server is None:
-                try:
-                    server = servers['email'] = get_smtp_server(strict=True)
-                except (smtplib.SMTPException, OSError) as exception:
-                    raise _ConnectionError(gettext(
-                            'dms_base.msg_message_smtp_unreachable',
-                            uri=uri, error=_error_text(exception))
-                        ) from exception
-            try:
-                server.send_message(msg, parseaddr(from_)[1], [self.address])
-            except smtplib.SMTPServerDisconnected as exception:
-                servers.pop('email', None)
-                if retry:
-                    continue
-                raise _ConnectionError(gettext(
-                        'dms_base.msg_message_smtp_disconnected',
-                        uri=uri, address=self.address,
-                        error=_error_text(exception))) from exception
-            except smtplib.SMTPRecipientsRefused as exception:
-                code, answer = exception.recipients.get(
-                    self.address, (None, b''))
-                raise MessageSendError(gettext(
-                        'dms_base.msg_message_recipient_refused',
-                        address=self.address, code=code,
-                        answer=_decode(answer))) from exception
-            except smtplib.SMTPResponseException as exception:
-                raise MessageSendError(gettext(
-                        'dms_base.msg_message_smtp_refused',
-                        address=self.address, code=exception.smtp_code,
-                        answer=_decode(exception.smtp_error))
-                    ) from exception
-            except (smtplib.SMTPException, OSError) as exception:
-                servers.pop('email', None)
-                raise _ConnectionError(gettext(
-                        'dms_base.msg_message_smtp_failed',
-                        uri=uri, address=self.address,
-                        error=_error_text(exception))) from exception
-            return msg['Message-ID']
+        try:
+            send_message(
+                msg, parseaddr(from_)[1], [self.address], strict=True)
+        except smtplib.SMTPRecipientsRefused as exception:
+            code, answer = exception.recipients.get(
+                self.address, (None, b''))
+            raise MessageSendError(gettext(
+                    'dms_base.msg_message_recipient_refused',
+                    address=self.address, code=code,
+                    answer=_decode(answer))) from exception
+        except smtplib.SMTPResponseException as exception:
+            raise MessageSendError(gettext(
+                    'dms_base.msg_message_smtp_refused',
+                    address=self.address, code=exception.smtp_code,
+                    answer=_decode(exception.smtp_error))) from exception
+        except smtplib.SMTPServerDisconnected as exception:
+            raise MessageSendError(gettext(
+                    'dms_base.msg_message_smtp_disconnected',
+                    uri=uri, address=self.address,
+                    error=_error_text(exception))) from exception
+        except smtplib.SMTPException as exception:
+            raise MessageSendError(gettext(
+                    'dms_base.msg_message_smtp_failed',
+                    uri=uri, address=self.address,
+                    error=_error_text(exception))) from exception
+        except OSError as exception:
+            raise MessageSendError(gettext(
+                    'dms_base.msg_message_smtp_unreachable',
+                    uri=uri, error=_error_text(exception))) from exception
+        return msg['Message-ID']
 
-    def _send_sms(self, servers):
+    def _send_sms(self):
         """Post the SMS to the HTTP gateway of trytond.conf [dms_sms]:
         JSON {to, from, text, reference} with the key as Bearer token.
         Return the identifier the gateway answered, if any."""
         url = config.get('dms_sms', 'url')
         if not url:
-            raise _ConnectionError(gettext(
+            raise MessageSendError(gettext(
                     'dms_base.msg_message_sms_not_configured'))
         key = config.get('dms_sms', 'key')
         timeout = config.getfloat('dms_sms', 'timeout', default=10)
@@ -548,7 +536,7 @@ class Message(
                     answer=_decode(exception.read())[:500])) from exception
         except (urllib.error.URLError, OSError) as exception:
             reason = getattr(exception, 'reason', exception)
-            raise _ConnectionError(gettext(
+            raise MessageSendError(gettext(
                     'dms_base.msg_message_sms_unreachable',
                     url=_safe_uri(url), error=_error_text(reason))
                 ) from exception
