@@ -121,6 +121,7 @@ class Department(
         keys is a set of (company id, code); one query per slice.  The SQL
         constraint stays for concurrent saves."""
         exclude_ids = [d.id for d in exclude or []]
+        # The department in the way may be of a company the user is not in
         with without_check_access(), inactive_records():
             for sub_keys in grouped_slice(
                     sorted(keys), backend.MAX_QUERY_PARAMS // 2):

@@ -31,6 +31,7 @@ class Cron(metaclass=PoolMeta):
 
         Those crons list the companies that existed when they were created;
         a cron without companies already runs for all of them."""
+        # The user creating a rooftop may not administer the scheduler
         with without_check_access(), inactive_records():
             crons = [c for c in cls.search([
                         ('method', 'in', sorted(cls._dms_company_methods())),

@@ -362,6 +362,7 @@ class Message(
             ]
         if company := Transaction().context.get('company'):
             domain = [domain, ('company', '=', company)]
+        # The scheduler sends every rooftop's messages
         with without_check_access():
             messages = cls.search(domain, order=[('id', 'ASC')])
         cls._enqueue(messages)
@@ -372,6 +373,7 @@ class Message(
 
         Run by the queue task of each message: the outcome is committed with
         the task, and a failure is recorded on its message only."""
+        # The task runs as the user who saved the message, with their rules
         with without_check_access():
             for message in messages:
                 message = cls._lock_sendable(message.id)

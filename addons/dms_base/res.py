@@ -52,6 +52,7 @@ class User(metaclass=PoolMeta):
         when the role had already granted it"""
         pool = Pool()
         UserCompany = pool.get('res.user-company.company')
+        # The links are the administrator's, whoever changes the user
         with without_check_access():
             links = UserCompany.search([
                     ('user', 'in', [u.id for u in users]),
@@ -101,6 +102,7 @@ class User(metaclass=PoolMeta):
                 } for u, c in cursor]
         if not to_create:
             return
+        # Whoever grants the role, the user's companies follow it
         with without_check_access():
             UserCompany.create(to_create)
             # Those without a current company work for the first one
@@ -149,6 +151,7 @@ class User(metaclass=PoolMeta):
             user_ids.add(user_id)
         if not link_ids:
             return
+        # Whoever takes the role away, the companies it granted go with it
         with without_check_access():
             UserCompany.delete(UserCompany.browse(sorted(link_ids)))
             to_write = []

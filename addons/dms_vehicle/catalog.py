@@ -15,7 +15,7 @@ from trytond.modules.dms_base.model import (
     FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
 from trytond.modules.dms_base.tools import search_any
 from trytond.pool import Pool
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 
 FUEL_TYPES = [
     ('petrol', "Petrol"),
@@ -222,15 +222,14 @@ class Variant(
         variants = [v for v in variants if not v.product]
         if not variants:
             return
-        with without_check_access():
-            templates = Template.create([{
-                        'name': v.rec_name,
-                        'type': 'goods',
-                        'default_uom': unit.id,
-                        'lot_required': LOT_REQUIRED,
-                        'list_price': v.list_price,
-                        'products': [('create', [{}])],
-                        } for v in variants])
+        templates = Template.create([{
+                    'name': v.rec_name,
+                    'type': 'goods',
+                    'default_uom': unit.id,
+                    'lot_required': LOT_REQUIRED,
+                    'list_price': v.list_price,
+                    'products': [('create', [{}])],
+                    } for v in variants])
         args = []
         for variant, template in zip(variants, templates):
             args.extend(([variant], {'product': template.products[0].id}))
@@ -260,8 +259,7 @@ class Variant(
                             'list_price': list_price,
                             }))
             if args:
-                with without_check_access():
-                    Template.write(*args)
+                Template.write(*args)
 
     @classmethod
     def check_modification(cls, mode, variants, values=None, external=False):
