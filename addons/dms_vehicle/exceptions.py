@@ -34,3 +34,7 @@ class PDIError(UserError):
 
 class StockCompanyError(ValidationError):
     pass
+
+
+class PhotoValidationError(ValidationError):
+    pass

@@ -28,6 +28,7 @@ from trytond.transaction import Transaction, without_check_access
 from . import shipment
 from . import vin as vin_tools
 from .catalog import FUEL_TYPES
+from .photo import THUMBNAIL_SIZE
 from .exceptions import VehicleStateError, VINValidationError
 
 _in = fields.SQL_OPERATORS['in']
@@ -224,9 +225,7 @@ class Vehicle(
         'dms.document', 'vehicle', "Papers",
         help="Registration certificate, certificate of conformity and "
         "other vehicle papers.")
-    photos = fields.One2Many(
-        'ir.attachment', 'resource', "Photos",
-        filter=[('type', '=', 'data')])
+    photos = fields.One2Many('dms.vehicle.photo', 'vehicle', "Photos")
     cover = fields.Function(
         fields.Binary("Cover"), 'get_cover')
     scrap_date = fields.Date("Scrap Date", readonly=True)
@@ -931,17 +930,15 @@ class Vehicle(
     @classmethod
     def get_cover(cls, vehicles, name):
         pool = Pool()
-        Attachment = pool.get('ir.attachment')
+        Photo = pool.get('dms.vehicle.photo')
         result = dict.fromkeys(map(int, vehicles))
-        photos = Attachment.search([
-                ('resource', 'in', [str(v) for v in vehicles]),
-                ('thumbnail', '!=', None),
-                ], order=[('cover', 'DESC'), ('sequence', 'ASC NULLS LAST'),
-                ('id', 'ASC')])
+        photos = Photo.search([
+                ('vehicle', 'in', [v.id for v in vehicles]),
+                ], order=[('vehicle', 'ASC'), ('cover', 'DESC'),
+                ('sequence', 'ASC NULLS LAST'), ('id', 'ASC')])
         for photo in photos:
-            vehicle_id = photo.resource.id
-            if result.get(vehicle_id) is None:
-                result[vehicle_id] = photo.thumbnail
+            if result.get(photo.vehicle.id) is None:
+                result[photo.vehicle.id] = photo.get(THUMBNAIL_SIZE)
         return result
 
     # --- workflow ---------------------------------------------------------

@@ -18,7 +18,6 @@ from trytond.modules.dms_vehicle import vin as vin_tools
 from trytond.modules.dms_vehicle.catalog import FUEL_TYPES
 from trytond.modules.dms_vehicle.exceptions import (
     BookingValidationError, PDIError, VehicleStateError, VehicleStockError)
-from trytond.modules.dms_vehicle.ir import make_thumbnail
 from trytond.modules.party.tests import (
     PartyCheckEraseMixin, PartyCheckReplaceMixin)
 from trytond.pool import Pool
@@ -99,18 +98,19 @@ class VINTestCase(unittest.TestCase):
             with self.subTest(vin=vin):
                 self.assertEqual(vin_tools.model_year(vin, today), year)
 
-    def test_thumbnail_exif_orientation(self):
-        "Test the thumbnail of a portrait photo stored sideways is upright"
+    @with_transaction()
+    def test_photo_exif_orientation(self):
+        "Test a portrait photo stored sideways is stored upright"
         from PIL import Image
+        pool = Pool()
+        Photo = pool.get('dms.vehicle.photo')
         image = Image.new('RGB', (800, 400), 'red')
         exif = image.getexif()
         exif[0x0112] = 6  # rotate 90° clockwise to display
         data = io.BytesIO()
         image.save(data, format='JPEG', exif=exif)
-        thumbnail = Image.open(io.BytesIO(make_thumbnail(data.getvalue())))
-        self.assertLess(thumbnail.width, thumbnail.height)
-        self.assertLessEqual(thumbnail.height, 360)
-        self.assertIsNone(make_thumbnail(b'not an image'))
+        upright = Image.open(io.BytesIO(Photo.convert(data.getvalue())))
+        self.assertEqual(upright.size, (400, 800))
 
 
 class DmsVehicleTestCase(
