@@ -5,6 +5,7 @@ import io
 from sql import Null
 from sql.functions import Position, Substring
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, fields, sequence_ordered)
@@ -53,11 +54,9 @@ class Photo(
         Attachment = pool.get('ir.attachment')
         transaction = Transaction()
         cursor = transaction.connection.cursor()
-        table_h = cls.__table_handler__(module)
-        attachment_h = Attachment.__table_handler__()
         # Migration from photos kept as the vehicle's attachments
-        migrate = (not table_h.table_exist(cls._table)
-            and attachment_h.column_exist('thumbnail'))
+        migrate = (not backend.TableHandler.table_exist(cls._table)
+            and Attachment.__table_handler__().column_exist('thumbnail'))
 
         super().__register__(module)
 

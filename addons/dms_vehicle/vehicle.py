@@ -9,6 +9,7 @@ from sql.conditionals import Case
 from sql.functions import RowNumber
 from sql.operators import Equal
 
+from trytond import backend
 from trytond.backend import MAX_QUERY_PARAMS
 from trytond.cache import Cache
 from trytond.i18n import gettext
@@ -336,12 +337,11 @@ class Vehicle(
         pool = Pool()
         Lot = pool.get('stock.lot')
         cursor = Transaction().connection.cursor()
-        table_h = cls.__table_handler__(module)
         table = cls.__table__()
         # Migration from one state for stock and sale: the stock state comes
         # from the lots' positions
-        migrate = (table_h.table_exist(cls._table)
-            and not table_h.column_exist('stock_state'))
+        migrate = (backend.TableHandler.table_exist(cls._table)
+            and not cls.__table_handler__(module).column_exist('stock_state'))
 
         super().__register__(module)
 
