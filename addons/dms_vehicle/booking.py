@@ -18,9 +18,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import BookingStateError, BookingValidationError
 
-# The states of vehicles a booking may not take: those promised to a
-# customer, a customer's own and scrapped.  Any usage is booked, new stock
-# cars for test drives too.
+# Any usage is booked, new stock cars for test drives too
 UNBOOKABLE = {'sold', 'customer', 'scrapped'}
 
 
@@ -249,16 +247,10 @@ class Booking(
 
     @classmethod
     def check_values(cls, items):
-        """Refuse planned times that end before they start and bookings of a
-        vehicle the group does not hold, naming the vehicle, before the
-        values are written.
-
-        items are (booking, values) with the values to write.  Both run
-        before the row is written: PostgreSQL computes the time range of the
-        exclusion constraint on insert and refuses an end before the start
-        with a database error, and the vehicle's domain (which keeps the
-        client's search to bookable vehicles) would refuse it with the
-        platform's message."""
+        """Refuse, naming the vehicle, planned times that end before they
+        start and vehicles that cannot be booked; items are (booking, values).
+        Before the write: PostgreSQL refuses an end before the start when it
+        computes the constraint's range, with a database error."""
         pool = Pool()
         Vehicle = pool.get('dms.vehicle')
         Company = pool.get('company.company')
@@ -366,14 +358,9 @@ class Booking(
 
     @classmethod
     def check_overlap(cls, items):
-        """Refuse a booking of a vehicle at a time another booking holds,
-        naming the booking in the way, before the row is written.
-
-        items are (booking, values) with the values to write.  The bookings
-        of every rooftop count: the vehicle is group-wide.  It runs before
-        the write because PostgreSQL's exclusion constraint, the guard
-        against bookings saved together or at the same moment, fires before
-        validate_fields with a message that cannot name the other booking."""
+        """Refuse a time another booking of the vehicle holds, naming it;
+        items are (booking, values).  Before the write: the exclusion
+        constraint's message cannot name the other booking."""
         pool = Pool()
         Vehicle = pool.get('dms.vehicle')
         fields_ = ['vehicle', 'planned_start', 'planned_end', 'state']
@@ -403,8 +390,7 @@ class Booking(
                 ]
             if booking is not None:
                 domain.append(('id', '!=', booking.id))
-            # The booking in the way may be another rooftop's, which the
-            # company rule hides from the user
+            # The booking in the way may be another rooftop's
             with without_check_access():
                 others = cls.search(
                     domain, limit=1, order=[('planned_start', 'ASC')])

@@ -317,10 +317,7 @@ class Transfer(Wizard):
             }
 
     def transition_transfer(self):
-        """Move the vehicles to the destination with internal shipments:
-        within a rooftop one shipment, between rooftops one of each
-        company through the transit location; the receiving rooftop's
-        shipment waits for the vehicles unless they arrived"""
+        "Between rooftops, one shipment of each through the transit location"
         pool = Pool()
         Vehicle = pool.get('dms.vehicle')
         Configuration = pool.get('dms.configuration')

@@ -64,8 +64,7 @@ class Move(metaclass=PoolMeta):
     def __setup__(cls):
         super().__setup__()
         t = cls.__table__()
-        # Where each vehicle is and since when is computed from its lot's
-        # moves; neither stock nor stock_lot indexes them
+        # Neither stock nor stock_lot indexes the moves of a lot
         cls._sql_indexes.add(
             Index(t, (t.lot, Index.Range()), (t.state, Index.Equality()),
                 where=t.lot != Null))
@@ -238,11 +237,9 @@ class Lot(metaclass=PoolMeta):
 
     @classmethod
     def vehicle_positions(cls, lots):
-        """Return the location type, location, company and receipt date of
-        each lot that is in a storage, customer or lost and found location
-        now, by lot id:
-        the company is that of the move that brought it there, the receipt
-        date that of its last entry into the group's stock"""
+        """Return by lot id the location type, location, company (of the
+        move that brought it there) and receipt date of the lots in a
+        storage, customer or lost and found location"""
         pool = Pool()
         Move = pool.get('stock.move')
         Location = pool.get('stock.location')

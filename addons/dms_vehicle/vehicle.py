@@ -180,8 +180,7 @@ class Vehicle(
         "kept up to date by its stock moves.")
     lot_moved = fields.Function(
         fields.Boolean("Lot Moved"), 'get_lot_moved')
-    # The stock position, written by the stock moves of the vehicle's lot
-    # (stock.py) so that lists and counters read a column
+    # Stored by the moves of the lot, so that lists and counters read a column
     holding_company = fields.Many2One(
         'company.company', "Holding Company", readonly=True,
         ondelete='RESTRICT',
@@ -338,8 +337,7 @@ class Vehicle(
         Lot = pool.get('stock.lot')
         cursor = Transaction().connection.cursor()
         table = cls.__table__()
-        # Migration from one state for stock and sale: the stock state comes
-        # from the lots' positions
+        # Migration from one state for stock and sale
         migrate = (backend.TableHandler.table_exist(cls._table)
             and not cls.__table_handler__(module).column_exist('stock_state'))
 
@@ -396,8 +394,6 @@ class Vehicle(
     def default_on_hand(cls):
         return False
 
-    # --- names and search ---------------------------------------------
-
     def get_rec_name(self, name):
         items = [self.vin]
         description = self.variant or self.model or self.make
@@ -420,8 +416,6 @@ class Vehicle(
             if normalized != value:
                 domain.append(('vin', operator, normalized))
         return domain
-
-    # --- VIN intake -----------------------------------------------------
 
     @fields.depends('vin')
     def on_change_with_manufacturer(self, name=None):
@@ -587,8 +581,6 @@ class Vehicle(
                         model=vehicle.model.rec_name,
                         make=vehicle.make.rec_name))
 
-    # --- lots, history --------------------------------------------------
-
     @classmethod
     def check_modification(cls, mode, vehicles, values=None, external=False):
         super().check_modification(
@@ -724,8 +716,6 @@ class Vehicle(
         if owners:
             Owner.create(owners)
 
-    # --- mileage --------------------------------------------------------
-
     @classmethod
     def get_mileage(cls, vehicles, name):
         pool = Pool()
@@ -745,8 +735,6 @@ class Vehicle(
                     where=ranked.rank == 1))
             result.update(cursor)
         return result
-
-    # --- stock ------------------------------------------------------------
 
     @classmethod
     def get_days_in_stock(cls, vehicles, names):
@@ -891,14 +879,10 @@ class Vehicle(
             with without_check_access():
                 cls.write(*args)
 
-    # --- PDI gate -------------------------------------------------------
-
     @classmethod
     def check_pdi(cls, vehicles):
         """Refuse delivering vehicles without a PDI passed since they last
-        entered the stock: a car traded back in is inspected again before
-        it is sold on.  A vehicle never received (delivered straight from
-        the factory) needs a passed PDI of any date."""
+        entered the stock, or of any date when never received"""
         pool = Pool()
         PDI = pool.get('dms.vehicle.pdi')
         Lang = pool.get('ir.lang')
@@ -925,8 +909,6 @@ class Vehicle(
                         vehicle=vehicle.rec_name,
                         date=Lang.get().strftime(receipt)))
 
-    # --- cover photo ----------------------------------------------------
-
     @classmethod
     def get_cover(cls, vehicles, name):
         pool = Pool()
@@ -940,8 +922,6 @@ class Vehicle(
             if result.get(photo.vehicle.id) is None:
                 result[photo.vehicle.id] = photo.get(THUMBNAIL_SIZE)
         return result
-
-    # --- workflow ---------------------------------------------------------
 
     @classmethod
     def check_holder(cls, vehicles, action):
@@ -1031,8 +1011,6 @@ class Vehicle(
     @classmethod
     @ModelView.button
     def deliver(cls, vehicles):
-        """Deliver sold vehicles in stock to their owner with a customer
-        shipment, after the PDI gate"""
         pool = Pool()
         Date = pool.get('ir.date')
         cls.check_holder(vehicles, 'deliver')
