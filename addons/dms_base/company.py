@@ -13,7 +13,6 @@ class Company(metaclass=PoolMeta):
         help="How lists name the rooftop, for example its town.")
 
     def get_short_name(self):
-        "Return the short name of the rooftop, else its name"
         return self.short_name or self.rec_name
 
     @classmethod
@@ -23,9 +22,7 @@ class Company(metaclass=PoolMeta):
         Cron = pool.get('ir.cron')
         super().on_modification(mode, companies, field_names=field_names)
         if mode == 'create':
-            # A new rooftop is at once visible to the group management
             User.grant_group_companies()
-            # and its customers reminded and written to
             Cron.add_company(companies)
 
 

@@ -38,7 +38,6 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         return sorted({o.days for o in self.reminder_offsets}, reverse=True)
 
     def get_retry_delay(self, attempts):
-        "Return the wait before the next attempt after attempts failures"
         return self.message_retry_delay * 2 ** max(attempts - 1, 0)
 
 

@@ -27,7 +27,6 @@ DEPARTMENT_TYPES = [
 class Department(
         ReadonlyFieldsMixin, FieldSizeMixin, RelationRulesMixin,
         DeactivableMixin, ModelSQL, ModelView):
-    "Dealership department of a company, the unit of postings and KPIs"
     __name__ = 'dms.department'
     __string__ = "Department"
 
@@ -115,11 +114,6 @@ class Department(
 
     @classmethod
     def check_code_unused(cls, keys, exclude=None):
-        """Refuse a code that another department of the company uses,
-        naming the code, that department and the company.
-
-        keys is a set of (company id, code); one query per slice.  The SQL
-        constraint stays for concurrent saves."""
         exclude_ids = [d.id for d in exclude or []]
         # The department in the way may be of a company the user is not in
         with without_check_access(), inactive_records():

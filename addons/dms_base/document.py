@@ -128,8 +128,6 @@ class Document(
 
     @classmethod
     def _status_dates(cls):
-        """Return today and the last expiry date that counts as expiring:
-        today plus the largest reminder offset"""
         pool = Pool()
         Configuration = pool.get('dms.configuration')
         Date = pool.get('ir.date')
@@ -201,14 +199,7 @@ class Document(
 
     @classmethod
     def send_expiry_reminders(cls):
-        """Queue an expiry reminder to the holder of each document reaching a
-        reminder offset, once per offset and expiry date.
-
-        Runs from the daily cron, once per company when the cron has
-        companies.  Documents are fetched with one query and existing
-        reminders with one query per slice; messages and reminders are
-        created in batches.
-        """
+        "Queue a reminder per document and offset reached, once per expiry"
         pool = Pool()
         Date = pool.get('ir.date')
         Configuration = pool.get('dms.configuration')
@@ -218,10 +209,8 @@ class Document(
         offsets = Configuration(1).get_reminder_days()
         if not offsets:
             return []
-        # Before reading the reminders already sent, so that each is sent
-        # once.  Tryton takes the lock without waiting, at the start of the
-        # retried transaction: while another run holds it, this run fails
-        # with nothing committed and the next cron pass does its work.
+        # Before reading the reminders sent, so each is sent once: the lock
+        # does not wait, a concurrent run fails and the next cron pass retries
         Reminder.lock()
         today = Date.today()
         domain = [
@@ -234,7 +223,6 @@ class Document(
             domain.append(('company', '=', company))
         documents = cls.search(domain, order=[('id', 'ASC')])
 
-        # smallest offset already reminded for the current expiry date
         reminded = {}
         for sub_documents in grouped_slice(
                 documents, backend.MAX_QUERY_PARAMS):
@@ -277,9 +265,6 @@ class Document(
         return reminders
 
     def _get_reminder_message(self, today, types=None):
-        """Return an unsaved dms.message reminding the holder or None
-
-        types caches the names of the document types per language code."""
         pool = Pool()
         Message = pool.get('dms.message')
         Lang = pool.get('ir.lang')
@@ -354,16 +339,13 @@ class DocumentReminder(
     @classmethod
     def __register__(cls, module):
         exist = backend.TableHandler.table_exist(cls._table)
-        # Migration from the first release: keep the first of the duplicate
-        # reminders before the unique constraint is added
+        # Migration from the first release: remove duplicates before Unique
         if exist:
             cls._delete_duplicates()
         super().__register__(module)
 
     @classmethod
     def _delete_duplicates(cls):
-        """Delete the reminders of a document, expiry date and offset but the
-        first one, in one query"""
         cursor = Transaction().connection.cursor()
         table = cls.__table__()
         first = cls.__table__()

@@ -25,5 +25,4 @@ class MessageModificationError(UserError):
 
 
 class MessageSendError(Exception):
-    "Sending a message failed; the text is kept on the message."
     pass

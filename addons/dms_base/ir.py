@@ -18,7 +18,6 @@ class Cron(metaclass=PoolMeta):
 
     @classmethod
     def _dms_company_methods(cls):
-        "Return the methods whose crons every new company joins"
         return {
             'dms.document|send_expiry_reminders',
             'dms.message|send_due',
@@ -26,11 +25,7 @@ class Cron(metaclass=PoolMeta):
 
     @classmethod
     def add_company(cls, companies):
-        """Add the companies to the crons of the dealer methods that run per
-        company.
-
-        Those crons list the companies that existed when they were created;
-        a cron without companies already runs for all of them."""
+        "Add companies to the dealer crons, but not those run for all of them"
         # The user creating a rooftop may not administer the scheduler
         with without_check_access(), inactive_records():
             crons = [c for c in cls.search([

@@ -1,6 +1,5 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"Mixins that keep users to the rules on every dms model"
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.model.exceptions import AccessError
@@ -25,14 +24,11 @@ def _negative(operator):
 
 
 class ReadonlyFieldsMixin:
-    """Refuse the fields declared readonly (and the computed ones) when a
-    user writes them over RPC, on create as on write: only the code, the
-    buttons and the documents behind them set them"""
+    "Refuse readonly and computed fields written over RPC"
     __slots__ = ()
 
     @classmethod
     def readonly_field_names(cls):
-        "Return the names of the fields users may not write"
         names = set()
         for name, field in cls._fields.items():
             if name in _BASE_FIELDS:
@@ -89,9 +85,8 @@ class ReadonlyFieldsMixin:
 
 
 class FieldSizeMixin:
-    """Refuse a text longer than its field's size before it is written,
-    naming the record (the platform answers after the write, or from the
-    database on PostgreSQL, repeating the whole text)"""
+    """Refuse a text longer than its field's size before it is written:
+    the platform checks only after the write and repeats the whole text"""
     __slots__ = ()
 
     @classmethod
@@ -129,14 +124,8 @@ class FieldSizeMixin:
 
 
 class RelationRulesMixin:
-    """Apply the record rules of the target model when a user searches
-    through a relation field.
-
-    The platform searches through relations without the target's rules, so
-    that a group-wide record (a vehicle) would tell which private documents
-    or which bookings of another company it is linked to.  Each clause that
-    goes through a relation to a model with rules becomes a "where" clause
-    on that relation that adds the rules."""
+    """Apply the target's record rules to searches through relations, which
+    the platform skips, so no record reveals what it is linked to"""
     __slots__ = ()
 
     @classmethod
@@ -150,7 +139,6 @@ class RelationRulesMixin:
 
 
 def apply_relation_rules(Model, domain):
-    "Return the domain of Model with the rules of the relations it crosses"
     pool = Pool()
     Rule = pool.get('ir.rule')
 
@@ -183,7 +171,6 @@ def apply_relation_rules(Model, domain):
         elif to_many:
             sub_domain = [('id', operator, value)]
         else:
-            # the record's own column
             return leaf
         converted = convert(Target, sub_domain)
         rule = Rule.domain_get(Target.__name__, mode='read')
@@ -192,12 +179,10 @@ def apply_relation_rules(Model, domain):
         if operator.endswith('where'):
             return (fname, operator, [converted, rule] if rule else converted)
         if not target_name and value is None and to_many:
-            # has (or has not) any record that the user may see
             return (fname, 'where' if operator == '!=' else 'not where',
                 rule or [])
         clause = (fname, 'where', [converted, rule] if rule else converted)
         if _negative(operator):
-            # as the platform: or no (visible) record at all
             if to_many:
                 return ['OR', clause, (fname, 'not where', rule or [])]
             return ['OR', clause, (fname, '=', None)]

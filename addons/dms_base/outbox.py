@@ -1,6 +1,5 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"The outbox through which every e-mail and SMS to a customer is sent"
 import datetime as dt
 import json
 import logging
@@ -165,7 +164,6 @@ class Message(
 
     @classmethod
     def _get_origin(cls):
-        "Return the models a message can be about"
         return ['dms.document']
 
     @classmethod
@@ -198,11 +196,8 @@ class Message(
                     If(Eval('state') == 'cancelled', 'muted', ''))),
             ]
 
-    # --- recipients ---------------------------------------------------
-
     @classmethod
     def party_address(cls, party, channel):
-        "Return the address of party for channel or None"
         if channel == 'email':
             mechanism = party.contact_mechanism_get('email')
             if mechanism:
@@ -214,7 +209,6 @@ class Message(
 
     @classmethod
     def preferred_channel(cls, party):
-        "Return the channel to reach party by: e-mail, else SMS, else None"
         for channel, _ in CHANNELS:
             if cls.party_address(party, channel):
                 return channel
@@ -314,8 +308,6 @@ class Message(
         default.setdefault('state', 'queued')
         return super().copy(messages, default=default)
 
-    # --- workflow -----------------------------------------------------
-
     @classmethod
     @ModelView.button
     @Workflow.transition('queued')
@@ -335,12 +327,9 @@ class Message(
 
     @classmethod
     def _enqueue(cls, messages):
-        "Send each message by a queue task of its own"
         with Transaction().set_context(queue_name='dms_message'):
             for message in messages:
                 cls.__queue__.send([message])
-
-    # --- sending ------------------------------------------------------
 
     @classmethod
     def _now(cls):
@@ -348,10 +337,6 @@ class Message(
 
     @classmethod
     def send_due(cls):
-        """Enqueue the queued messages and the failed ones whose time has
-        come.
-
-        Called by the cron, once per company when the cron has companies."""
         now = cls._now()
         domain = ['OR',
             ('state', '=', 'queued'),
@@ -369,10 +354,6 @@ class Message(
 
     @classmethod
     def send(cls, messages):
-        """Send each message still due and record the outcome.
-
-        Run by the queue task of each message: the outcome is committed with
-        the task, and a failure is recorded on its message only."""
         # The task runs as the user who saved the message, with their rules
         with without_check_access():
             for message in messages:
@@ -393,7 +374,6 @@ class Message(
     @classmethod
     @Workflow.transition('sent')
     def succeed(cls, messages, reference=None):
-        "Record that the messages were sent, under reference"
         now = cls._now()
         to_write = []
         for message in messages:
@@ -411,8 +391,6 @@ class Message(
     @classmethod
     @Workflow.transition('failed')
     def fail(cls, messages, error):
-        """Record that sending the messages failed with error and plan the
-        next attempt, if any is left"""
         pool = Pool()
         Configuration = pool.get('dms.configuration')
         configuration = Configuration(1)
@@ -435,9 +413,6 @@ class Message(
 
     @classmethod
     def _lock_sendable(cls, message_id):
-        """Lock and return the message if it still has to be sent.
-
-        A message locked by another task is being sent by it: None."""
         transaction = Transaction()
         database = transaction.database
         cursor = transaction.connection.cursor()
@@ -458,7 +433,6 @@ class Message(
             return cls(message_id)
 
     def _send_email(self):
-        "Send the e-mail through Tryton's SMTP settings, return Message-ID"
         from_ = config.get('email', 'from')
         msg = EmailMessage()
         msg['From'] = formataddr((self.company.rec_name, from_))
@@ -503,9 +477,7 @@ class Message(
         return msg['Message-ID']
 
     def _send_sms(self):
-        """Post the SMS to the HTTP gateway of trytond.conf [dms_sms]:
-        JSON {to, from, text, reference} with the key as Bearer token.
-        Return the identifier the gateway answered, if any."""
+        "Return the gateway's identifier; see doc/configuration.rst"
         url = config.get('dms_sms', 'url')
         if not url:
             raise MessageSendError(gettext(
@@ -552,7 +524,6 @@ class Message(
 
 
 def _error_text(exception):
-    "Return what the exception says, or its name when it says nothing"
     return str(exception) or exception.__class__.__name__
 
 
@@ -563,7 +534,6 @@ def _decode(value):
 
 
 def _safe_uri(uri):
-    "Return the URI without its password"
     parsed = urllib.parse.urlsplit(uri or '')
     if parsed.password:
         netloc = parsed.hostname or ''

@@ -7,8 +7,6 @@ from trytond.pool import Pool, PoolMeta
 
 from .exceptions import PartyValidationError
 
-
-# The longest legal names of German companies fit
 NAME_SIZE = 200
 
 
@@ -63,7 +61,6 @@ class Erase(metaclass=PoolMeta):
 
 
 def _cancel_unsent(state):
-    "An erased customer is sent nothing more"
     return Case(
         (state.in_(['queued', 'failed']), 'cancelled'),
         else_=state)

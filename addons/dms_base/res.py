@@ -16,7 +16,6 @@ def _group_manager():
     try:
         return ModelData.get_id('dms_base', 'group_group_manager')
     except KeyError:
-        # the module is being activated
         return None
 
 
@@ -47,9 +46,6 @@ class User(metaclass=PoolMeta):
 
     @classmethod
     def _keep_companies(cls, users, company_ids):
-        """Make the links of the users to the companies their own: a company
-        given by hand stays when the user leaves the Group Manager role, also
-        when the role had already granted it"""
         pool = Pool()
         UserCompany = pool.get('res.user-company.company')
         # The links are the administrator's, whoever changes the user
@@ -66,11 +62,6 @@ class User(metaclass=PoolMeta):
 
     @classmethod
     def grant_group_companies(cls):
-        """Give every Group Manager access to every company of the group.
-
-        Set-based: one query finds the missing user/company pairs.  The
-        links are marked as granted to the Group Manager, so that they are
-        taken back when the user leaves the role."""
         pool = Pool()
         Company = pool.get('company.company')
         UserGroup = pool.get('res.user-res.group')
@@ -105,7 +96,6 @@ class User(metaclass=PoolMeta):
         # Whoever grants the role, the user's companies follow it
         with without_check_access():
             UserCompany.create(to_create)
-            # Those without a current company work for the first one
             first = {}
             for values in to_create:
                 first.setdefault(values['user'], values['company'])
@@ -121,12 +111,6 @@ class User(metaclass=PoolMeta):
 
     @classmethod
     def revoke_group_companies(cls):
-        """Take back from the users who are no longer Group Manager the
-        companies that the role granted them.
-
-        The companies given to the user by hand are kept.  A user whose
-        current company is taken back works for the first company left, or
-        none.  Set-based: one query finds the links to delete."""
         pool = Pool()
         UserGroup = pool.get('res.user-res.group')
         UserCompany = pool.get('res.user-company.company')
@@ -163,15 +147,11 @@ class User(metaclass=PoolMeta):
                 cls.write(*to_write)
 
     def _company_left_values(self):
-        """Return the values that take from the user the employees of the
-        companies they no longer have and put them back on a company and an
-        employee they have"""
         companies = sorted(self.companies, key=lambda c: c.id)
         values = {}
         kept = [e for e in self.employees if e.company in companies]
         if len(kept) < len(self.employees):
-            # As on_change_companies, else the user breaks the domain of
-            # employees and get_employees still gives them
+            # Else the employees domain breaks, as in on_change_companies
             values['employees'] = [('remove', [
                         e.id for e in self.employees if e not in kept])]
         company = self.company
@@ -202,15 +182,12 @@ class UserCompany(metaclass=PoolMeta):
 
         super().__register__(module)
 
-        # Migration from the first release: flag the companies the role gave
+        # Migration from the first release: flag what the role granted
         if created_granted:
             cls._flag_granted_to_group_manager()
 
     @classmethod
     def _flag_granted_to_group_manager(cls):
-        """Flag as granted to the Group Manager the links of its current
-        members to the companies other than those of their own employees
-        (their own rooftop), in one query"""
         pool = Pool()
         UserGroup = pool.get('res.user-res.group')
         UserEmployee = pool.get('res.user-company.employee')
@@ -252,8 +229,7 @@ class Group(metaclass=PoolMeta):
         User = pool.get('res.user')
         super().on_modification(mode, groups, field_names=field_names)
         if mode == 'write' and 'parent' in field_names:
-            # Moving a group under or away from the Group Manager role
-            # makes its users join or leave the role
+            # Its users may have joined or left the Group Manager role
             User.revoke_group_companies()
             User.grant_group_companies()
 
@@ -276,6 +252,6 @@ class UserGroup(metaclass=PoolMeta):
         pool = Pool()
         User = pool.get('res.user')
         callbacks = super().on_delete(records)
-        # Once the links are gone
+        # Once the links are deleted, or their users still have the role
         callbacks.append(User.revoke_group_companies)
         return callbacks

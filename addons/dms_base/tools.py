@@ -3,8 +3,7 @@
 
 
 def search_any(clause, names):
-    """Return the domain of a search_rec_name clause on the fields names: any
-    of them matches, or none of them for a negative operator (!=, not ...)"""
+    "Return a domain where any of names matches, or none if clause negates"
     _, operator, value = clause[:3]
     if operator.startswith('!') or operator.startswith('not '):
         bool_op = 'AND'
