@@ -4,6 +4,7 @@
 #   make test             flake8 + every module's tests + tests/ on SQLite
 #   make test-postgresql  the same tests on a throwaway PostgreSQL 15 cluster
 #   make test-browser     tests/test_browser.py (sao in Debian's chromium)
+#   make test-platform    the platform's scenarios with every dms module
 #   make help             everything else
 #
 # A fresh machine needs only Python 3.11, Node/npm and make: `venv` and `sao`
@@ -51,7 +52,7 @@ MODULES = $(sort $(patsubst addons/%/,%,$(wildcard addons/dms_*/)))
 # Cross-module tests; the browser test and the PostgreSQL-only concurrency
 # tests have their own targets.
 CROSS_TESTS = $(sort $(filter-out tests/test_browser.py \
-	tests/test_concurrency%,$(wildcard tests/test_*.py)))
+	tests/test_concurrency% tests/test_platform%,$(wildcard tests/test_*.py)))
 CONCURRENCY_TESTS = $(sort $(wildcard tests/test_concurrency*.py))
 
 # SQLite cache of activated test databases (Tryton's DB_CACHE), in a folder
@@ -65,6 +66,7 @@ SQLITE_DB_CACHE = $(CURDIR)/var/db-cache/sqlite-$(SQLITE_CACHE_KEY)
 PG_DB_CACHE ?= postgresql://
 
 .PHONY: help venv sao demo run test lint test-postgresql test-browser \
+	test-platform \
 	bench clean _suite _update_demo
 
 help:
@@ -161,6 +163,14 @@ test: $(VENV_STAMP) $(SAO_STAMP)
 test-postgresql: $(VENV_STAMP)
 	scripts/pg-test-cluster.sh $(MAKE) --no-print-directory _suite \
 		BACKEND=postgresql DB_CACHE=$(PG_DB_CACHE)
+
+# The platform's own scenarios (sale, stock, ...) with every dms module
+# activated; SQLite, about 9 minutes without a warm DB_CACHE
+test-platform: $(VENV_STAMP)
+	@mkdir -p var/db-cache
+	TRYTOND_DATABASE_URI=sqlite:// DB_CACHE=$(SQLITE_DB_CACHE) \
+		$(VPY) -m unittest discover $(UNITTEST_ARGS) -s tests \
+		-p test_platform_scenarios.py
 
 test-browser: $(VENV_STAMP) $(SAO_STAMP)
 	@if [ ! -f tests/test_browser.py ]; then \
