@@ -26,8 +26,10 @@
    which sao asks
    in parallel once the page is shown, are timed each.  The
    setup is not measured: catalog and company through the ORM, then the
-   vehicles, their lots, plate history and the done receipt moves of the
-   vehicles in stock bulk loaded with SQL (COPY on PostgreSQL), then ANALYZE.
+   vehicles in the states and stock states of POSITIONS, their lots, plate
+   history and the done moves of the vehicles on hand (received, some sent
+   on to the transit location) bulk loaded with SQL (COPY on PostgreSQL),
+   then ANALYZE.
 
 Each database-backed measurement runs in a child process
 (`bench_vehicle.py child TASK OUTPUT`) on SQLite (a temporary file database)
@@ -94,28 +96,44 @@ COLOURS = [
 # rec_name of their many2ones, the labels of their selections, and what
 # sao always adds
 LIST_FIELDS = [
-    'vin', 'make', 'model', 'variant', 'model_year', 'exterior_colour',
-    'plate', 'usage', 'owner', 'asking_price', 'currency', 'rooftop',
-    'holding_company', 'days_in_stock', 'state',
+    'vin', 'make', 'model', 'variant', 'model_year', 'fuel_type',
+    'exterior_colour', 'plate', 'usage', 'owner', 'asking_price', 'currency',
+    'rooftop', 'holding_company', 'days_in_stock', 'stock_state', 'state',
     'make.rec_name', 'model.rec_name', 'variant.rec_name', 'owner.rec_name',
-    'currency.rec_name', 'holding_company.rec_name', 'usage:string',
-    'state:string', 'rec_name', '_timestamp', '_write', '_delete',
+    'currency.rec_name', 'holding_company.rec_name', 'fuel_type:string',
+    'usage:string', 'stock_state:string', 'state:string', 'rec_name',
+    '_timestamp', '_write', '_delete',
     ]
 # The order of the vehicle action (act_vehicle_form)
 LIST_ORDER = [['receipt_date', 'ASC NULLS LAST'], ['id', 'DESC']]
-IN_STOCK = ['in_stock', 'reserved']
-# The "Group Stock" tab of Dealer Management > Vehicles (act_vehicle_form)
-IN_STOCK_DOMAIN = [('state', 'in', IN_STOCK), ('on_hand', '=', True)]
+# The "Group Stock" tab of Dealer Management > Vehicles (act_vehicle_form):
+# in stock and for sale; "My Rooftop" adds the user's company.  The tabs'
+# domains are those of vehicle.xml (checked against the database, untimed)
+IN_STOCK_DOMAIN = [
+    ('stock_state', '=', 'in_stock'), ('state', 'in', ['available', 'held'])]
 # The tabs of that list that show a counter (ir.action.act_window.domain
 # with count), which sao counts after loading the page
 TAB_DOMAINS = [
     ("My Rooftop", None),
     ("Group Stock", IN_STOCK_DOMAIN),
     ("Over 90 Days", [('days_in_stock', '>', 90)]),
-    ("Incoming", ['OR', ('state', 'in', ['ordered', 'in_transit']),
-            [('state', '=', 'reserved'), ('on_hand', '=', False)]]),
-    ("Sold", [('state', '=', 'sold')]),
+    ("Incoming", [('stock_state', 'in', ['none', 'in_transit']),
+            ('state', 'in', ['available', 'held', 'sold'])]),
+    ("Sold", [('state', '=', 'sold'), ('stock_state', '!=', 'delivered')]),
     ]
+# The vehicles of the list: (share, state, stock state); those on hand
+# were received over the last 300 days, those in transit sent on to the
+# transit location since
+POSITIONS = [
+    (0.30, 'available', 'in_stock'),
+    (1 / 30, 'held', 'in_stock'),
+    (0.07, 'sold', 'in_stock'),
+    (0.05, 'available', 'in_transit'),
+    (0.50, 'available', 'none'),
+    (0.02, 'held', 'none'),
+    (0.03, 'sold', 'none'),
+    ]
+ON_HAND = {'in_stock', 'in_transit'}
 
 
 def make_vins(count, prefixes, start=0):
@@ -521,11 +539,13 @@ def _next_id(cursor, table):
 
 
 def _load_vehicles(company, variants):
-    """Bulk load LIST_VEHICLES vehicles as the ORM would have made them:
-    a lot per vehicle (number = VIN, the variant's product), the plate
-    history of those with a plate, and for the third in stock a done move
-    from the supplier location to the warehouse's storage, received over
-    the last 300 days, with the stock position it gives them"""
+    """Bulk load LIST_VEHICLES vehicles as the ORM and their shipments would
+    have made them, in the states of POSITIONS: a lot per vehicle (number
+    = VIN, the variant's product), the plate history of those with a plate,
+    the holds of those held, and for those on hand a done move from the
+    supplier location to the warehouse's storage, received over the last
+    300 days, then for those in transit a done move from there to the
+    transit location, with the stock position and state they give them"""
     from trytond import backend
     from trytond.pool import Pool
     from trytond.transaction import Transaction
@@ -536,6 +556,7 @@ def _load_vehicles(company, variants):
     transaction = Transaction()
     cursor = transaction.connection.cursor()
     supplier = ModelData.get_id('stock', 'location_supplier')
+    transit = ModelData.get_id('stock', 'location_transit')
     warehouse = Location(ModelData.get_id('stock', 'location_warehouse'))
     storage = warehouse.storage_location.id
     unit = ModelData.get_id('product', 'uom_unit')
@@ -558,29 +579,34 @@ def _load_vehicles(company, variants):
         vin = vins[make][i // len(makes)]
         variant = variants[make][rng.randrange(len(variants[make]))]
         draw = rng.random()
-        if draw < 0.30:
-            state = 'in_stock'
-        elif draw < 1 / 3:
-            state = 'reserved'
-        elif draw < 2 / 3:
-            state = 'ordered'
-        else:
-            state = 'in_transit'
+        for share, state, stock_state in POSITIONS:
+            if draw < share:
+                break
+            draw -= share
         usage = 'new'
         plate = None
         position = (None, None, None)
-        if state in IN_STOCK:
+        hold = (None, None, None)
+        on_hand = stock_state in ON_HAND
+        if on_hand:
             date = today - dt.timedelta(days=rng.randrange(300))
             position = (storage, company.id, date)
+            if stock_state == 'in_transit':
+                sent = date + dt.timedelta(
+                    days=rng.randrange((today - date).days + 1))
+                position = (transit, company.id, date)
             usage = rng.choices(['new', 'used', 'demo'], [85, 10, 5])[0]
             if usage != 'new':
                 plate = f"K-{'ABCDEFGHKLMN'[i % 12]}{'PRSTUVWXYZ'[i % 10]} "\
                     f"{i % 9000 + 100}"
+        if state == 'held':
+            hold = (company.party.id, "Test drive on Saturday",
+                today + dt.timedelta(days=rng.randrange(1, 15)))
         vehicles.append((
                 vehicle_id + i, vin, make, variant['model'], variant['id'],
                 2020 + i % 6,
-                COLOURS[i % len(COLOURS)], plate, usage, state,
-                state in IN_STOCK, *position, lot_id + i,
+                COLOURS[i % len(COLOURS)], plate, usage, state, stock_state,
+                on_hand, *position, *hold, lot_id + i,
                 Decimal(variant['price']), company.currency.id, now, 0))
         lots.append((lot_id + i, vin, variant['product'], True, now, 0))
         if plate:
@@ -588,7 +614,7 @@ def _load_vehicles(company, variants):
                     plate_id + len(plates), vehicle_id + i, plate,
                     today - dt.timedelta(days=rng.randrange(300, 2000)),
                     now, 0))
-        if state in IN_STOCK:
+        if on_hand:
             price = Decimal(variant['price'] * 85 / 100).quantize(
                 Decimal('0.0001'))
             moves.append((
@@ -596,6 +622,12 @@ def _load_vehicles(company, variants):
                     supplier, storage, company.id, 'done', date, date,
                     lot_id + i, company.currency.id, price, price, True,
                     f'dms.vehicle,{vehicle_id + i}', now, 0))
+            if stock_state == 'in_transit':
+                moves.append((
+                        move_id + len(moves), variant['product'], unit, 1.0,
+                        1.0, storage, transit, company.id, 'done', sent,
+                        sent, lot_id + i, None, None, price, False,
+                        f'dms.vehicle,{vehicle_id + i}', now, 0))
 
     _bulk_insert(cursor, 'stock_lot', [
             'id', 'number', 'product', 'active', 'create_date', 'create_uid'],
@@ -603,8 +635,9 @@ def _load_vehicles(company, variants):
     _bulk_insert(cursor, 'dms_vehicle', [
             'id', 'vin', 'make', 'model', 'variant', 'model_year',
             'exterior_colour',
-            'plate', 'usage', 'state', 'on_hand', 'location',
-            'holding_company', 'receipt_date', 'lot', 'asking_price',
+            'plate', 'usage', 'state', 'stock_state', 'on_hand', 'location',
+            'holding_company', 'receipt_date', 'hold_party', 'hold_reason',
+            'hold_until', 'lot', 'asking_price',
             'currency', 'create_date', 'create_uid'],
         vehicles)
     _bulk_insert(cursor, 'dms_vehicle_plate', [
@@ -626,6 +659,28 @@ def _load_vehicles(company, variants):
                 f'(SELECT MAX(id) FROM "{table}"))')
     transaction.commit()
     return len(vehicles), len(moves)
+
+
+def _check_tab_domains(company):
+    """Refuse tab domains other than those of the vehicle action's tabs
+    with a counter, as the database has them from vehicle.xml"""
+    from trytond.pool import Pool
+    from trytond.pyson import PYSONDecoder
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    ActionDomain = pool.get('ir.action.act_window.domain')
+    action = ModelData.get_id('dms_vehicle', 'act_vehicle_form')
+    tabs = {d.name: PYSONDecoder({'company': company.id}).decode(d.domain)
+        for d in ActionDomain.search([
+                ('act_window', '=', action),
+                ('count', '=', True),
+                ])}
+    expected = dict(TAB_DOMAINS)
+    expected["My Rooftop"] = IN_STOCK_DOMAIN + [
+        ('holding_company', '=', company.id)]
+    # as JSON gives them: lists
+    expected = json.loads(json.dumps(expected))
+    assert tabs == expected, (tabs, expected)
 
 
 def time_list(database, login, password, make):
@@ -717,6 +772,7 @@ def child_list(output):
                     'price': int(v.list_price)} for v in vs]
             for m, vs in variants.items()}
         company = pool.get('company.company')(company.id)
+        _check_tab_domains(company)
         vehicles, moves = _load_vehicles(company, variants)
     connection = backend.Database(DB_NAME).connect()
     conn = connection.get_connection(autocommit=True)

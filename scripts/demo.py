@@ -11,9 +11,10 @@ Creates the database when it does not exist (the admin password is
 needs, and loads a dealer group of three rooftops: charts of accounts,
 fiscal years, warehouses, departments, staff with one user per role,
 customers and their documents, and the vehicles: a catalog of three makes
-and about 150 vehicles in every lifecycle state, received, transferred,
-inspected, sold and delivered through their buttons and wizards, with
-mileage, photos, papers and this week's bookings of demonstrators.
+and about 150 vehicles in every state and stock state, received,
+transferred, held for customers, inspected, sold, delivered, traded in and
+scrapped through their buttons and wizards, with mileage, photos, papers
+and this week's bookings of demonstrators.
 
 Every step looks for what it would create first, so running the script
 again on a loaded database changes nothing and takes seconds; a database
@@ -819,9 +820,9 @@ def document_number(random, type_, city, rooftop):
 
 def load_vehicles(config, companies, warehouses, customers):
     """Load the vehicle catalog, the PDI checklists and about 150 vehicles
-    in every state across the rooftops, with their stock moves, PDIs,
-    mileage, photos, papers and this week's bookings
-    (scripts/demo_data/vehicles.py)"""
+    in every state and stock state across the rooftops, with their
+    shipments, holds, PDIs, mileage, photos, papers and this week's
+    bookings (scripts/demo_data/vehicles.py)"""
     return vehicle_data.load(
         config, SEED, companies, warehouses, customers, group_data.STAFF,
         group_data.TIMEZONE)

@@ -614,7 +614,8 @@ class BrowserTestCase(SaoTestCase):
         # first; a VIN's model year may differ when the demo database was
         # built on another day (DMS_TEST_DEMO_DATABASE), not its serial
         stock = sorted((v for v in vehicle_data.plan(SEED, dt.date.today())
-                if v['target'] in {'in_stock', 'reserved'}),
+                if v['target'] in {
+                    ('available', 'in_stock'), ('held', 'in_stock')}),
             key=lambda v: v['rooftop'] != 'KOE')
         towns = {r['code']: r['city'] for r in group_data.ROOFTOPS}
 
@@ -849,11 +850,16 @@ class ScreenWalkTestCase(SaoTestCase):
         rows = sao.pane().locator('.treeview tbody tr:visible')
         if not sao.tab_state()['records'] or not rows.count():
             return
-        # a cell without a link, which would open the linked record
-        rows.first.locator('td[data-title]:not(:has(a)):visible').first\
-            .click()
-        sao.idle()
-        sao.check(f"{where}: select the first row")
+        # a cell without a link, which would open the linked record; a
+        # long list may still be drawing its rows and miss the first click
+        for _ in range(3):
+            rows.first.locator('td[data-title]:not(:has(a)):visible')\
+                .first.click()
+            sao.idle()
+            sao.check(f"{where}: select the first row")
+            if sao.tab_state()['record'] is not None:
+                break
+            sao.page.wait_for_timeout(500)
 
     def open_new(self, where):
         "Open a New form where the role may create and walk its pages"
@@ -941,33 +947,79 @@ class DemoRPCTestCase(unittest.TestCase):
             self.rpc.model(model, method, *args)
         return context.exception.message
 
+    def stock_car(self, company):
+        "Return the id of a car available in the stock of the company"
+        car, = self.rpc.model('dms.vehicle', 'search', [
+                ('holding_company', '=', company),
+                ('stock_state', '=', 'in_stock'),
+                ('state', '=', 'available')], 0, 1, [('id', 'ASC')])
+        return car
+
     def test_workflow_and_stock_fields(self):
-        "The state and the stock position are refused on write and create"
+        """The state, the stock state and the stock position are refused on
+        write and create"""
         rpc = self.rpc
-        car, = rpc.model('dms.vehicle', 'search', [
-                ('holding_company', '=', self.duesseldorf),
-                ('state', '=', 'in_stock')], 0, 1, None)
-        for values in [{'state': 'sold'}, {'state': 'scrapped'},
-                {'scrap_date': '2026-01-01'}, {'manufacturer': "X"}]:
-            self.assertIn("You cannot set the field",
-                self.refused('dms.vehicle', 'write', [car], values))
-        self.assertIn("You cannot set the field", self.refused(
-                'dms.vehicle', 'create', [{
-                        'vin': 'WVWZZZCDZSW000017',
-                        'holding_company': self.duesseldorf,
-                        'on_hand': True,
-                        'receipt_date': '2020-01-01'}]))
-        state, = rpc.model('dms.vehicle', 'read', [car], ['state'])
-        self.assertEqual(state['state'], 'in_stock')
+        for car in [self.stock_car(self.duesseldorf),
+                self.stock_car(self.koeln)]:
+            for values in [{'state': 'sold'}, {'state': 'scrapped'},
+                    {'state': 'held'}, {'stock_state': 'delivered'},
+                    {'stock_state': 'none'}, {'on_hand': False},
+                    {'scrap_date': '2026-01-01'}, {'manufacturer': "X"}]:
+                self.assertIn("You cannot set the field",
+                    self.refused('dms.vehicle', 'write', [car], values))
+            state, = rpc.model('dms.vehicle', 'read', [car],
+                ['state', 'stock_state', 'on_hand'])
+            self.assertEqual(
+                (state['state'], state['stock_state'], state['on_hand']),
+                ('available', 'in_stock', True))
+        for values in [{'holding_company': self.duesseldorf},
+                {'on_hand': True}, {'receipt_date': '2020-01-01'},
+                {'state': 'sold'}, {'stock_state': 'in_stock'}]:
+            self.assertIn("You cannot set the field", self.refused(
+                    'dms.vehicle', 'create', [{
+                            'vin': 'WVWZZZCDZSW000017', **values}]))
+        self.assertEqual(rpc.model('dms.vehicle', 'search', [
+                    ('vin', '=', 'WVWZZZCDZSW000017')], 0, None, None), [])
 
     def test_another_rooftops_car(self):
-        "Another rooftop's car is neither sold nor reserved"
-        car, = self.rpc.model('dms.vehicle', 'search', [
-                ('holding_company', '=', self.duesseldorf),
-                ('state', '=', 'in_stock')], 0, 1, None)
-        for button in ['sell', 'reserve']:
+        "Another rooftop's car is neither held nor sold"
+        car = self.stock_car(self.duesseldorf)
+        for button in ['sell', 'hold']:
             self.assertIn("holds it, and only its staff can",
                 self.refused('dms.vehicle', button, [car]))
+
+    def test_hold(self):
+        """A car of the rooftop is held for a customer until a day, once
+        the customer, the reason and the day are given, and released"""
+        rpc = self.rpc
+        car = self.stock_car(self.koeln)
+        self.assertIn("customer", self.refused('dms.vehicle', 'hold', [car]))
+        customer, = rpc.model('party.party', 'search', [
+                ('name', '=', CUSTOMER_NAMES[0])], 0, 1, None)
+        until = dt.date.today() + dt.timedelta(days=3)
+        rpc.model('dms.vehicle', 'write', [car], {
+                'hold_party': customer,
+                'hold_reason': "Test drive on Saturday",
+                'hold_until': {'__class__': 'date', 'year': until.year,
+                    'month': until.month, 'day': until.day},
+                })
+        try:
+            rpc.model('dms.vehicle', 'hold', [car])
+            state, = rpc.model('dms.vehicle', 'read', [car],
+                ['state', 'stock_state'])
+            self.assertEqual((state['state'], state['stock_state']),
+                ('held', 'in_stock'))
+            # the hold is the group's decision, not the stock's
+            self.assertIn("You cannot set the field",
+                self.refused('dms.vehicle', 'write', [car],
+                    {'state': 'available'}))
+        finally:
+            rpc.model('dms.vehicle', 'release', [car])
+        state, = rpc.model('dms.vehicle', 'read', [car],
+            ['state', 'hold_party', 'hold_reason', 'hold_until'])
+        self.assertEqual(state, {'id': car, 'state': 'available',
+                'hold_party': None, 'hold_reason': None,
+                'hold_until': None})
 
     def test_search_through_relations(self):
         "Another rooftop's bookings and their customers are not found"
@@ -997,8 +1049,9 @@ class DemoContentTestCase(unittest.TestCase):
         """The demo database holds the dealer group the README describes:
         three rooftops with their departments and a user of every role,
         customers written to in German with documents expiring this month,
-        the vehicle catalog and 150 valid vehicles in every state, aging,
-        with photos and bookings this week"""
+        the vehicle catalog and 150 valid vehicles in every state and stock
+        state, aging, held, traded in, with photos and bookings this
+        week"""
         from trytond.modules.dms_vehicle import vin as vin_tools
         today = dt.date.today()
         path = SERVER.database
@@ -1058,17 +1111,50 @@ class DemoContentTestCase(unittest.TestCase):
         self.assertEqual(
             value('SELECT COUNT(*) FROM dms_vehicle_variant'), 20)
         vehicles = database.execute(
-            'SELECT vin, state FROM dms_vehicle').fetchall()
+            'SELECT vin, state, stock_state FROM dms_vehicle').fetchall()
         self.assertEqual(len(vehicles), 150)
-        self.assertEqual({s for _, s in vehicles}, {
-                'ordered', 'in_transit', 'in_stock', 'reserved', 'sold',
-                'delivered', 'customer', 'scrapped'})
-        invalid = [(v, vin_tools.check(v)) for v, _ in vehicles
+        # every decision of the group and every stock state, the pairs
+        # the plan names
+        self.assertEqual({(s, t) for _, s, t in vehicles},
+            set(vehicle_data.STATES))
+        invalid = [(v, vin_tools.check(v)) for v, _, _ in vehicles
             if vin_tools.check(v)]
         self.assertEqual(invalid, [])
         # North American VINs carry their mandatory check digit
         self.assertTrue(any(vin_tools.check_digit_required(v)
-                for v, _ in vehicles))
+                for v, _, _ in vehicles))
+        # the stock state says where the lot is; on hand: in a storage
+        # location
+        self.assertEqual(value(
+                'SELECT COUNT(*) FROM dms_vehicle '
+                "WHERE on_hand != (stock_state IN ('in_stock', 'in_transit'))"
+                ), 0)
+        # held for a customer, for a reason, until a day: two until the
+        # day the demo was built
+        held = database.execute(
+            'SELECT hold_party, hold_reason, hold_until FROM dms_vehicle '
+            "WHERE state = 'held'").fetchall()
+        self.assertEqual([h for h in held if not all(h)], [])
+        # the day of the demo's deliveries, in the rooftops' time zone
+        built = dt.date.fromisoformat(value(
+                'SELECT MAX(date) FROM dms_vehicle_mileage '
+                "WHERE source = 'delivery'"))
+        self.assertEqual(len([h for h in held
+                    if dt.date.fromisoformat(h[2]) == built]), 2)
+        self.assertEqual(value(
+                'SELECT COUNT(*) FROM dms_vehicle '
+                "WHERE state != 'held' AND hold_party IS NOT NULL "
+                "AND state != 'sold'"), 0)
+        # traded in: customers' cars received back through a customer
+        # return shipment, available as used cars
+        self.assertGreater(value(
+                'SELECT COUNT(DISTINCT v.id) FROM dms_vehicle AS v '
+                'JOIN stock_move AS m ON m.lot = v.lot '
+                'JOIN stock_location AS f ON f.id = m.from_location '
+                "WHERE f.type = 'customer' AND m.state = 'done' "
+                "AND m.shipment LIKE 'stock.shipment.out.return,%' "
+                "AND v.state = 'available' AND v.stock_state = 'in_stock' "
+                "AND v.usage = 'used'"), 0)
 
         # days in stock vary; each vehicle on hand has stored the date of
         # its last done move into storage from outside the group's stock
@@ -1090,8 +1176,8 @@ class DemoContentTestCase(unittest.TestCase):
         self.assertTrue(days and min(days) <= 30 and max(days) > 90, days)
 
         self.assertGreater(value(
-                'SELECT COUNT(DISTINCT resource) FROM ir_attachment '
-                "WHERE resource LIKE 'dms.vehicle,%'"), 0)
+                'SELECT COUNT(DISTINCT vehicle) FROM dms_vehicle_photo '
+                'WHERE cover'), 0)
         week = [(today + dt.timedelta(days=d)).isoformat() for d in [-7, 8]]
         bookings = database.execute(
             'SELECT COUNT(*), COUNT(DISTINCT company) '

@@ -351,7 +351,9 @@ class VehicleConcurrencyTestCase(unittest.TestCase):
             self.assertEqual([m.state for m in moves], ['done', 'done'])
             self.assertIn(storage, [m.to_location for m in moves])
             self.assertEqual(vehicle.location, storage)
-            self.assertEqual(vehicle.state, 'in_stock')
+            self.assertEqual(vehicle.stock_state, 'in_stock')
+            # received from the supplier: still for sale
+            self.assertEqual(vehicle.state, 'available')
         overlapped = sum(map(self.overlapped, results))
         print(
             f"\nreceive: {overlapped}/{ROUNDS} rounds overlapped, "

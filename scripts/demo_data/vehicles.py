@@ -3,10 +3,14 @@
 """The demo vehicles of the dealer group.
 
 A catalog of three makes (10 models, 20 variants), two PDI checklists and
-about 150 vehicles in every lifecycle state across the three rooftops:
-ordered and on their way, in stock for a few days to more than 200,
-reserved, sold, delivered, customers' own cars and scrapped ones.  Vehicles
-in stock were received, transferred, sold and delivered through the
+about 150 vehicles in every state across the three rooftops, both the
+group's decisions (available, on hold for a customer, sold, a customer's
+own, scrapped) and the stock's (not received, in transit between
+rooftops, in stock, delivered, written off): ordered cars, some sold or
+held before they arrive, cars in stock for a few days to more than 200,
+held until a day ahead (two until today), sold and waiting for their PDI,
+delivered, traded in, customers' own cars and scrapped ones.  Vehicles
+were received, transferred, held, sold and delivered through the
 vehicles' buttons and wizards, as the staff would; used and customer cars
 have their mileage history, some stock vehicles photos, some vehicles their
 papers, and the demonstrators, loaners and company cars their bookings of
@@ -30,9 +34,14 @@ from decimal import Decimal
 
 ROOFTOPS = ['KOE', 'DUS', 'BON']
 CITIES = {'KOE': "Köln", 'DUS': "Düsseldorf", 'BON': "Bonn"}
+# The (state, stock state) pairs of the demo vehicles, in the order the
+# summary names them
 STATES = [
-    'ordered', 'in_transit', 'in_stock', 'reserved', 'sold', 'delivered',
-    'customer', 'scrapped']
+    ('available', 'none'), ('held', 'none'), ('sold', 'none'),
+    ('available', 'in_transit'), ('sold', 'in_transit'),
+    ('available', 'in_stock'), ('held', 'in_stock'), ('sold', 'in_stock'),
+    ('sold', 'delivered'), ('customer', 'none'), ('scrapped', 'none'),
+    ('scrapped', 'written_off')]
 
 # --- catalog -------------------------------------------------------------
 
@@ -328,16 +337,15 @@ AUTHORITIES = {
 
 # --- the plan --------------------------------------------------------------
 
-# Vehicles of each kind at each rooftop (Köln, Düsseldorf, Bonn); each kind
-# ends in one state, except stock_new which has a few reserved and sold in
-# its history
+# Vehicles of each kind at each rooftop (Köln, Düsseldorf, Bonn); each
+# vehicle's plan says the state and stock state it ends in (its target)
 KINDS = [
-    ('ordered', (5, 4, 3)),
-    ('in_transit', (4, 3, 3)),
+    ('ordered', (6, 5, 4)),
+    ('in_transit', (3, 2, 2)),
     ('stock_new', (11, 9, 7)),
     ('stock_used', (6, 5, 4)),
     ('fleet', (4, 3, 3)),
-    ('reserved', (4, 3, 3)),
+    ('held', (4, 3, 3)),
     ('sold', (4, 3, 3)),
     ('delivered', (5, 5, 4)),
     ('customer', (13, 12, 11)),
@@ -354,6 +362,15 @@ AGING = [(35, 2, 30), (20, 31, 60), (15, 61, 90), (20, 91, 180),
     (10, 181, 260)]
 # The share of the list price a rooftop pays for a new vehicle
 DEALER_COST = Decimal('0.84')
+# Why the sales consultants hold cars for their customers
+HOLD_REASONS = [
+    "Test drive on Saturday; the customer decides after it.",
+    "Waiting for the bank's decision on the financing.",
+    "Appraisal of the customer's trade-in on Monday.",
+    "Customer compares our leasing offer with their employer's.",
+    "Deposit promised by bank transfer this week.",
+    "Customer comes back with their partner to see the car.",
+    ]
 
 
 def variants():
@@ -469,6 +486,7 @@ class _Planner:
             'target': None,
             'receipt': None,
             'transfer': None,
+            'hold': None,
             'pdis': [],
             'mileage': [],
             'photos': False,
@@ -477,6 +495,17 @@ class _Planner:
             }
         self.vehicles.append(vehicle)
         return vehicle
+
+    def hold(self, vehicle, party, days=None):
+        """Plan the hold of the vehicle for the customer until days from
+        today (a few days when not given)"""
+        if days is None:
+            days = self.random.randint(2, 10)
+        vehicle['hold'] = {
+            'party': party,
+            'reason': self.random.choice(HOLD_REASONS),
+            'days': days,
+            }
 
     def register(self, vehicle, date, owner):
         vehicle['first_registration'] = date
@@ -530,8 +559,8 @@ class _Planner:
 
         # New vehicles received from the manufacturer in lots of one
         # variant on one day: the shuffled slots go to the kinds in stock
-        new_stock = (counts['stock_new']
-            + len([i for i in range(counts['reserved']) if i < 2])
+        new_stock = (counts['stock_new'] + counts['in_transit']
+            + len([i for i in range(counts['held']) if i < 2])
             + counts['sold'] - 1 + counts['delivered'] + 1
             + len(FLEET[code]))
         slots = []
@@ -562,12 +591,25 @@ class _Planner:
 
         for i in range(counts['ordered']):
             vehicle = self.vehicle(code, 'ordered')
-            vehicle['target'] = 'ordered'
+            vehicle['target'] = ('available', 'none')
 
         for i in range(counts['in_transit']):
-            vehicle = self.vehicle(code, 'in_transit')
-            vehicle['steps'] = ('ship',)
-            vehicle['target'] = 'in_transit'
+            # received here last month, on their way to the next rooftop
+            # since a day or two: that rooftop has not taken them in yet
+            def recent(variant, days):
+                return days <= 30
+            other = ROOFTOPS[(index + 1) % 3]
+            vehicle = received('in_transit', choices=[recent])
+            vehicle['rooftop'] = other
+            vehicle['transfer'] = (other, self.random.randint(
+                    0, min(2, vehicle['receipt'][1])), False)
+            vehicle['steps'] = ('receive', 'transfer')
+            vehicle['target'] = ('available', 'in_transit')
+            if i == 0:
+                # sold to a customer of that rooftop on the way
+                vehicle['owner'] = ('customer', other, next(customers))
+                vehicle['steps'] += ('sell',)
+                vehicle['target'] = ('sold', 'in_transit')
 
         for usage in FLEET[code]:
             # taken from the deliveries: electric demonstrators, all on
@@ -582,7 +624,7 @@ class _Planner:
                 choices=[electric, weeks])
             days = vehicle['receipt'][1]
             vehicle['steps'] = ('receive',)
-            vehicle['target'] = 'in_stock'
+            vehicle['target'] = ('available', 'in_stock')
             registration = self.days_ago(
                 max(0, days - self.random.randint(1, 5)))
             self.register(vehicle, registration, ('company', code))
@@ -606,18 +648,19 @@ class _Planner:
         for i in range(counts['stock_new']):
             vehicle = received('stock_new')
             vehicle['steps'] = ('receive',)
-            vehicle['target'] = 'in_stock'
+            vehicle['target'] = ('available', 'in_stock')
             if i == 1:
                 # received here, then brought to the next rooftop (which
                 # brings one to the next in turn)
                 other = ROOFTOPS[(index + 1) % 3]
                 vehicle['rooftop'] = other
                 vehicle['transfer'] = (other, self.random.randint(
-                        0, max(0, vehicle['receipt'][1] - 2)))
+                        0, max(0, vehicle['receipt'][1] - 2)), True)
                 vehicle['steps'] += ('transfer',)
             elif i == 2:
-                # a customer reserved it and changed their mind
-                vehicle['steps'] += ('reserve', 'release')
+                # held for a customer who changed their mind
+                self.hold(vehicle, customer())
+                vehicle['steps'] += ('hold', 'release')
             elif i == 3:
                 # the sale fell through: the financing was refused
                 vehicle['steps'] += ('sell', 'cancel_sale')
@@ -639,7 +682,7 @@ class _Planner:
                 str(round(0.82 ** (age + 1), 2)))
             vehicle['receipt'] = (
                 code, days, value.quantize(Decimal('100')))
-            vehicle['target'] = 'in_stock'
+            vehicle['target'] = ('available', 'in_stock')
             vehicle['photos'] = i < 4
             if i % 3 == 2:
                 # bought at an auction
@@ -658,32 +701,36 @@ class _Planner:
                 self.history(vehicle, days + 5, intake=days)
                 vehicle['steps'] = ('to_customer', 'receive')
 
-        for i in range(counts['reserved']):
-            if i == 2:
-                vehicle = self.vehicle(code, 'reserved')
-                vehicle['steps'] = ('ship', 'reserve')
-            elif i == 3:
-                vehicle = self.vehicle(code, 'reserved')
-                vehicle['steps'] = ('reserve',)
+        for i in range(counts['held']):
+            # in stock, or ordered and held before they arrive; the first
+            # of Köln and Düsseldorf until today
+            if i < 2:
+                vehicle = received('held')
+                vehicle['steps'] = ('receive', 'hold')
+                vehicle['target'] = ('held', 'in_stock')
             else:
-                vehicle = received('reserved')
-                vehicle['steps'] = ('receive', 'reserve')
-            vehicle['owner'] = customer()
-            vehicle['target'] = 'reserved'
+                vehicle = self.vehicle(code, 'held')
+                vehicle['steps'] = ('hold',)
+                vehicle['target'] = ('held', 'none')
+            self.hold(vehicle, customer(),
+                days=0 if i == 0 and index < 2 else None)
 
         for i in range(counts['sold']):
-            # sold off an order, or in stock waiting for a PDI, after a
-            # failed PDI, or with a passed PDI for the handover
+            # sold off an order, or held, sold and in stock waiting for a
+            # PDI, after a failed PDI, or with a passed PDI for the handover
+            vehicle_owner = customer()
             if i == 0:
                 vehicle = self.vehicle(code, 'sold')
                 vehicle['steps'] = ('sell',)
+                vehicle['target'] = ('sold', 'none')
             else:
                 vehicle = received('sold')
-                vehicle['steps'] = ('receive', 'reserve', 'sell')
+                vehicle['steps'] = ('receive', 'hold', 'sell')
+                vehicle['target'] = ('sold', 'in_stock')
+                self.hold(vehicle, vehicle_owner)
                 vehicle['pdis'] = [{
                         1: 'draft', 2: 'failed', 3: 'passed'}[i]]
-            vehicle['owner'] = customer()
-            vehicle['target'] = 'sold'
+            vehicle['owner'] = vehicle_owner
             if i == 3:
                 self.register(vehicle, self.today, vehicle['owner'])
 
@@ -699,11 +746,11 @@ class _Planner:
                 customer())
             vehicle['mileage'] = [(self.today, self.random.randint(8, 40),
                     'delivery', False, None)]
+            vehicle['target'] = ('sold', 'delivered')
             return vehicle
 
         for i in range(counts['delivered']):
             vehicle = delivered('delivered')
-            vehicle['target'] = 'delivered'
             if i == 1:
                 # received here, sold to a customer of another rooftop and
                 # delivered there
@@ -711,17 +758,16 @@ class _Planner:
                 vehicle['rooftop'] = other
                 vehicle['owner'] = ('customer', other, vehicle['owner'][2])
                 vehicle['transfer'] = (other, self.random.randint(
-                        0, max(0, vehicle['receipt'][1] - 2)))
+                        0, max(0, vehicle['receipt'][1] - 2)), True)
                 vehicle['steps'] = ('receive', 'transfer', 'sell', 'deliver')
             if i < 2:
                 vehicle['papers'] = ['registration_certificate']
 
         for i in range(counts['customer']):
             if i == 0:
-                # bought here: delivered and now looked after as a
-                # customer's vehicle
+                # bought here: delivered, and looked after as a customer's
+                # vehicle from now on
                 vehicle = delivered('customer')
-                vehicle['steps'] += ('to_customer',)
             else:
                 variant = self.random.choice(self.variants)
                 vehicle = self.vehicle(code, 'customer', variant,
@@ -736,7 +782,7 @@ class _Planner:
                     vehicle['papers'] = ['registration_certificate']
                 if i == 2 and len(vehicle['mileage']) >= 2:
                     self.odometer_exchange(vehicle)
-            vehicle['target'] = 'customer'
+                vehicle['target'] = ('customer', 'none')
 
         for i in range(counts['scrapped']):
             variant = self.random.choice(self.variants)
@@ -750,6 +796,7 @@ class _Planner:
                 days = self.random.randint(3, 40)
                 self.history(vehicle, days + 30)
                 vehicle['steps'] = ('to_customer', 'scrap')
+                vehicle['target'] = ('scrapped', 'none')
                 reason, description = SCRAP_REASONS[[1, 2, 0][index]]
             else:
                 # a trade-in not worth repairing
@@ -757,6 +804,7 @@ class _Planner:
                 self.history(vehicle, days + 5, intake=days)
                 vehicle['receipt'] = (code, days, Decimal('800'))
                 vehicle['steps'] = ('to_customer', 'receive', 'scrap')
+                vehicle['target'] = ('scrapped', 'written_off')
                 reason, description = SCRAP_REASONS[3]
                 days = self.random.randint(1, days - 1)
             vehicle['scrap'] = {
@@ -767,7 +815,6 @@ class _Planner:
                     f'VN-{self.days_ago(days).year}-'
                     f'{self.random.randint(10000, 99999)}'),
                 }
-            vehicle['target'] = 'scrapped'
 
     def odometer_exchange(self, vehicle):
         "Restart the readings after the second one at a new instrument"
@@ -786,7 +833,7 @@ class _Planner:
 
 def load(config, seed, companies, warehouses, customers, staff, timezone):
     """Bring the database to the plan; return the number of demo vehicles
-    by state.
+    by (state, stock state).
 
     companies and warehouses by rooftop code; customers as (party, town,
     nearest rooftop code, is a person); staff as group_data.STAFF."""
@@ -800,7 +847,9 @@ def load(config, seed, companies, warehouses, customers, staff, timezone):
     loader.load()
     counts = loader.counts()
     print(f"Vehicles: {sum(counts.values())} ("
-        + ', '.join(f'{counts[s]} {s}' for s in STATES if counts[s])
+        + ', '.join(f'{counts[s]} {s[0]}/{s[1]}'
+            for s in STATES + sorted(set(counts) - set(STATES))
+            if counts[s])
         + f") in {time.monotonic() - start:.1f} s", flush=True)
     return counts
 
@@ -836,22 +885,22 @@ class _Loader:
         self.load_catalog()
         self.load_pdi_templates()
         self.create_vehicles()
-        self.to_customer(first=True)
-        self.click('ship', {'ordered'})
+        # customers' own cars, before some are traded in
+        self.click('to_customer', {'available'}, {'none'})
         self.receive()
         self.transfer()
-        self.click('reserve', {'ordered', 'in_transit', 'in_stock'})
-        self.click('release', {'reserved'}, fresh=True)
-        self.click('sell', {'ordered', 'in_transit', 'in_stock', 'reserved'})
+        self.hold()
+        self.click('release', {'held'}, fresh=True)
+        self.click('sell', {'available', 'held'})
         self.click('cancel_sale', {'sold'}, fresh=True)
         self.load_pdis()
         self.deliver()
-        self.to_customer(first=False)
         self.scrap()
         self.load_mileage()
         self.load_photos()
         self.load_papers()
         self.load_bookings()
+        self.check_targets()
 
     # --- reading ------------------------------------------------------------
 
@@ -863,7 +912,8 @@ class _Loader:
         Vehicle = Model.get('dms.vehicle')
         records = Vehicle._proxy.search_read(
             [('make.name', 'in', [m['name'] for m in CATALOG])], 0, None,
-            None, ['vin', 'state'] + list(fields), self.config.context)
+            None, ['vin', 'state', 'stock_state'] + list(fields),
+            self.config.context)
         return {self.by_key[vin_key(r['vin'])]: r for r in records
             if vin_key(r['vin']) in self.by_key}
 
@@ -879,15 +929,19 @@ class _Loader:
 
     def owner(self, vehicle):
         "Return the owner party of the planned vehicle and its town"
-        owner = vehicle['owner']
-        if owner is None:
-            return None, CITIES[vehicle['rooftop']]
-        if owner[0] == 'company':
-            return (self.companies[owner[1]].party,
-                CITIES[vehicle['rooftop']])
-        customers = self.customers[owner[1]] or [
+        return self.party(vehicle['owner'], vehicle['rooftop'])
+
+    def party(self, key, code):
+        """Return the party and town a plan names by ('customer', rooftop
+        code, number) or ('company', rooftop code), for a vehicle of the
+        rooftop code"""
+        if key is None:
+            return None, CITIES[code]
+        if key[0] == 'company':
+            return self.companies[key[1]].party, CITIES[code]
+        customers = self.customers[key[1]] or [
             c for code in ROOFTOPS for c in self.customers[code]]
-        return customers[owner[2] % len(customers)]
+        return customers[key[2] % len(customers)]
 
     def employee(self, code, roles):
         "Return the first employee of the rooftop with one of the roles"
@@ -1061,48 +1115,51 @@ class _Loader:
         self.create('dms.vehicle', values)
         self.fresh = {v['vin'] for v in values}
 
-    def selected(self, step, states, fresh=False):
-        """Return the ids of the vehicles whose plan has the step and whose
-        state is one of states.  Vehicles whose plan goes back and forth
-        (reserved then released, sold then cancelled) are taken only when
-        they are created by this run."""
+    def selected(self, step, states, stock_states=None, fresh=False):
+        """Return the plans and the ids of the vehicles whose plan has the
+        step and whose state is one of states (and stock state one of
+        stock_states), as (plan, id) pairs.  Vehicles whose plan goes back
+        and forth (held then released, sold then cancelled) are taken only
+        when they are created by this run."""
         status = self.status()
         result = []
         for spec in self.plan:
             record = status[spec['vin']]
             if step not in spec['steps'] or record['state'] not in states:
                 continue
+            if (stock_states is not None
+                    and record['stock_state'] not in stock_states):
+                continue
             to_and_fro = {'release', 'cancel_sale'} & set(spec['steps'])
             if (fresh or to_and_fro) and spec['vin'] not in self.fresh:
                 continue
-            result.append(record['id'])
+            result.append((spec, record['id']))
         return result
 
-    def click(self, button, states, fresh=False):
+    def click(self, button, states, stock_states=None, fresh=False):
         from proteus import Model
         Vehicle = Model.get('dms.vehicle')
-        ids = self.selected(button, states, fresh=fresh)
+        ids = [i for _, i in self.selected(
+                button, states, stock_states=stock_states, fresh=fresh)]
         if ids:
             Vehicle.click(self.records('dms.vehicle', ids), button)
 
-    def to_customer(self, first):
-        """Make customers' own cars customer vehicles (first), or the
-        delivered vehicles that are now looked after as such"""
+    def hold(self):
+        """Hold the vehicles planned so for their customer, as a sales
+        consultant fills the Sale page and presses Hold"""
         from proteus import Model
         Vehicle = Model.get('dms.vehicle')
-        status = self.status()
-        ids = []
-        for spec in self.plan:
-            steps = spec['steps']
-            if 'to_customer' not in steps:
-                continue
-            if (steps[0] == 'to_customer') != first:
-                continue
-            record = status[spec['vin']]
-            if record['state'] == ('ordered' if first else 'delivered'):
-                ids.append(record['id'])
-        if ids:
-            Vehicle.click(self.records('dms.vehicle', ids), 'to_customer')
+        vehicles = []
+        for spec, id_ in self.selected('hold', {'available'}):
+            hold = spec['hold']
+            vehicle = Vehicle(id_)
+            vehicle.hold_party, _ = self.party(hold['party'], spec['rooftop'])
+            vehicle.hold_reason = hold['reason']
+            vehicle.hold_until = self.today + dt.timedelta(days=hold['days'])
+            vehicles.append(vehicle)
+        if vehicles:
+            Vehicle.save(vehicles)
+            Vehicle.click(vehicles, 'hold')
 
     def receive(self):
         """Receive the vehicles that never moved, a lot (same rooftop, day
@@ -1137,19 +1194,20 @@ class _Loader:
         """Bring the vehicles received at another rooftop to theirs, in the
         context of the sending rooftop"""
         from proteus import Wizard
-        status = self.status(('location', 'holding_company'))
+        status = self.status(('holding_company',))
         groups = defaultdict(list)
         for spec in self.plan:
             record = status[spec['vin']]
-            if not spec['transfer'] or not record['location']:
+            # in transit: on its way already
+            if not spec['transfer'] or record['stock_state'] != 'in_stock':
                 continue
-            code, days = spec['transfer']
+            code, days, arrived = spec['transfer']
             if record['holding_company'] == self.companies[code].id:
                 continue
-            groups[record['holding_company'], code, days].append(
+            groups[record['holding_company'], code, days, arrived].append(
                 record['id'])
         companies = {c.id: c for c in self.companies.values()}
-        for (source, code, days), ids in sorted(groups.items()):
+        for (source, code, days, arrived), ids in sorted(groups.items()):
             company = companies[source]
             with self.config.set_context(company=company.id):
                 transfer = Wizard('dms.vehicle.transfer',
@@ -1157,7 +1215,7 @@ class _Loader:
                 transfer.form.company = self.companies[code]
                 transfer.form.warehouse = self.warehouses[code]
                 transfer.form.date = self.today - dt.timedelta(days=days)
-                transfer.form.arrived = True
+                transfer.form.arrived = arrived
                 transfer.execute('transfer')
 
     def load_pdis(self):
@@ -1224,7 +1282,8 @@ class _Loader:
             pdi.comment = "Back to the technician after the repair."
 
     def deliver(self):
-        "Hand the sold vehicles over, in the context of their rooftop"
+        """Hand the sold vehicles in stock over, in the context of their
+        rooftop"""
         from proteus import Model
         Vehicle = Model.get('dms.vehicle')
         status = self.status(('holding_company',))
@@ -1232,7 +1291,8 @@ class _Loader:
         groups = defaultdict(list)
         for spec in self.plan:
             record = status[spec['vin']]
-            if 'deliver' in spec['steps'] and record['state'] == 'sold':
+            if ('deliver' in spec['steps'] and record['state'] == 'sold'
+                    and record['stock_state'] == 'in_stock'):
                 groups[record['holding_company']].append(record['id'])
         for company_id, ids in sorted(
                 groups.items(), key=lambda g: g[0] or 0):
@@ -1295,35 +1355,32 @@ class _Loader:
         self.create('dms.vehicle.mileage', readings)
 
     def load_photos(self):
-        """Attach generated photos to the vehicles planned with photos and
+        """Give generated photos to the vehicles planned with photos and
         none yet; the side view is the cover"""
         from proteus import Model
-        Attachment = Model.get('ir.attachment')
+        Photo = Model.get('dms.vehicle.photo')
         status = self.status()
-        resources = [f"dms.vehicle,{status[s['vin']]['id']}"
-            for s in self.plan if s['photos']]
-        done = {a['resource'] for a in Attachment._proxy.search_read(
-                [('resource', 'in', resources)], 0, None, None,
-                ['resource'], self.config.context)}
+        ids = [status[s['vin']]['id'] for s in self.plan if s['photos']]
+        done = {p['vehicle'] for p in Photo._proxy.search_read(
+                [('vehicle', 'in', ids)], 0, None, None, ['vehicle'],
+                self.config.context)}
         photos = []
         for spec in self.plan:
             record = status[spec['vin']]
-            if (not spec['photos']
-                    or f"dms.vehicle,{record['id']}" in done):
+            if not spec['photos'] or record['id'] in done:
                 continue
             views = ['side', 'front', 'rear']
             if self.random('photos', spec['key']).random() < 0.6:
                 views.append('interior')
             for sequence, view in enumerate(views, 1):
                 photos.append({
-                        'resource': f"dms.vehicle,{record['id']}",
-                        'name': f'{view}.jpg',
-                        'type': 'data',
-                        'data': car_photo(view, spec),
+                        'vehicle': record['id'],
+                        'image': car_photo(view, spec),
+                        'description': PHOTO_VIEWS[view],
                         'sequence': sequence * 10,
                         'cover': view == 'side',
                         })
-        self.create('ir.attachment', photos)
+        self.create('dms.vehicle.photo', photos)
 
     def load_papers(self):
         """Record the registration certificates and certificates of
@@ -1423,7 +1480,8 @@ class _Loader:
         Vehicle = Model.get('dms.vehicle')
         status = self.status()
         fleet = [s for s in self.plan if s['kind'] == 'fleet'
-            and status[s['vin']]['state'] == 'in_stock']
+            and status[s['vin']]['state'] == 'available'
+            and status[s['vin']]['stock_state'] == 'in_stock']
         ids = [status[s['vin']]['id'] for s in fleet]
         existing = {(b['vehicle'], b['planned_start']): b['id']
             for b in Booking._proxy.search_read(
@@ -1515,7 +1573,22 @@ class _Loader:
     # --- summary ------------------------------------------------------------
 
     def counts(self):
-        return Counter(r['state'] for r in self.status().values())
+        return Counter((r['state'], r['stock_state'])
+            for r in self.status().values())
+
+    def check_targets(self):
+        """Refuse a vehicle created by this run that did not end in the
+        state and stock state of its plan"""
+        status = self.status()
+        wrong = [f"{s['vin']} ({s['kind']}): {r['state']}/{r['stock_state']}"
+            f" instead of {s['target'][0]}/{s['target'][1]}"
+            for s in self.plan
+            for r in [status[s['vin']]]
+            if s['vin'] in self.fresh
+            and (r['state'], r['stock_state']) != s['target']]
+        if wrong:
+            raise AssertionError(
+                "Vehicles not as planned:\n" + '\n'.join(wrong))
 
 
 # --- images ----------------------------------------------------------------
@@ -1537,6 +1610,10 @@ SIDE_OUTLINES = {
             (1, .16)], .63),
     }
 SHOWROOM = [(226, 230, 236), (196, 202, 210)]
+PHOTO_VIEWS = {
+    'side': "Side view", 'front': "Front view", 'rear': "Rear view",
+    'interior': "Interior",
+    }
 FLOOR = [(150, 152, 156), (118, 120, 124)]
 
 
