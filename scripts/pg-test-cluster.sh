@@ -17,8 +17,8 @@
 #   PGHOST PGPORT PGUSER  the same, for psql, pg_dump, pg_restore...
 #   PATH                  with the server's bin directory first
 #
-# Every database created in the cluster has the btree_gist extension (made
-# in template1), as the DMS's PostgreSQL set-up asks.
+# Every database created in the cluster has the btree_gist extension, as
+# the DMS's PostgreSQL set-up asks.
 #
 # Settings (environment):
 #   PG_BINDIR   server binaries (default /usr/lib/postgresql/15/bin, else the
@@ -106,10 +106,18 @@ export PGHOST="$sockets" PGPORT="$PG_PORT" PGUSER=postgres
 export TRYTOND_DATABASE_URI="postgresql://postgres@/?host=$sockets&port=$PG_PORT"
 export PATH="$PG_BINDIR:$PATH"
 # What a DBA does once for the DMS: btree_gist lets PostgreSQL hold the
-# bookings' no-overlap exclusion constraint; in template1, every database
-# created in the cluster has it
-psql -q -X -d template1 -c 'CREATE EXTENSION IF NOT EXISTS btree_gist' \
-    >/dev/null || exit 4
+# bookings' no-overlap exclusion constraint.  In both templates, so that
+# every database created in the cluster has it: createdb copies template1,
+# trytond's tests create theirs from template0.
+for template in template1 template0; do
+    psql -q -X -d postgres \
+        -c "ALTER DATABASE $template ALLOW_CONNECTIONS true" >/dev/null \
+        || exit 4
+    psql -q -X -d "$template" \
+        -c 'CREATE EXTENSION IF NOT EXISTS btree_gist' >/dev/null || exit 4
+done
+psql -q -X -d postgres \
+    -c "ALTER DATABASE template0 ALLOW_CONNECTIONS false" >/dev/null || exit 4
 echo "pg-test-cluster: PostgreSQL $("$PG_BINDIR/postgres" -V | awk '{print $3}')" \
     "on $sockets port $PG_PORT" >&2
 

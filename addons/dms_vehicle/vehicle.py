@@ -974,6 +974,10 @@ class Vehicle(
     @Workflow.transition('available')
     def release(cls, vehicles):
         cls.check_holder(vehicles, 'release')
+        cls._clear_hold(vehicles)
+
+    @classmethod
+    def _clear_hold(cls, vehicles):
         cls.write(vehicles, {
                 'hold_party': None,
                 'hold_reason': None,
@@ -1007,6 +1011,7 @@ class Vehicle(
                 raise VehicleStateError(gettext(
                         'dms_vehicle.msg_vehicle_cancel_sale_delivered',
                         vehicle=vehicle.rec_name))
+        cls._clear_hold(vehicles)
 
     @classmethod
     @ModelView.button

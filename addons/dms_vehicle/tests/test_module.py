@@ -268,6 +268,12 @@ class DmsVehicleTestCase(
 
             Vehicle.sell([later])
             self.assertEqual(Vehicle(later.id).state, 'sold')
+            # A sale cancelled leaves the car free, without the old hold
+            Vehicle.cancel_sale([later])
+            later = Vehicle(later.id)
+            self.assertEqual(
+                (later.state, later.hold_party, later.hold_until),
+                ('available', None, None))
 
     @with_transaction()
     def test_sale_cancelled_not_once_delivered(self):
