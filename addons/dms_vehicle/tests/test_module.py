@@ -98,20 +98,6 @@ class VINTestCase(unittest.TestCase):
             with self.subTest(vin=vin):
                 self.assertEqual(vin_tools.model_year(vin, today), year)
 
-    @with_transaction()
-    def test_photo_exif_orientation(self):
-        "Test a portrait photo stored sideways is stored upright"
-        from PIL import Image
-        pool = Pool()
-        Photo = pool.get('dms.vehicle.photo')
-        image = Image.new('RGB', (800, 400), 'red')
-        exif = image.getexif()
-        exif[0x0112] = 6  # rotate 90° clockwise to display
-        data = io.BytesIO()
-        image.save(data, format='JPEG', exif=exif)
-        upright = Image.open(io.BytesIO(Photo.convert(data.getvalue())))
-        self.assertEqual(upright.size, (400, 800))
-
 
 class DmsVehicleTestCase(
         PartyCheckEraseMixin, PartyCheckReplaceMixin, CompanyTestMixin,
@@ -143,6 +129,20 @@ class DmsVehicleTestCase(
                                     }])],
                     }])
         return make.models[0].variants[0]
+
+    @with_transaction()
+    def test_photo_exif_orientation(self):
+        "Test a portrait photo stored sideways is stored upright"
+        from PIL import Image
+        pool = Pool()
+        Photo = pool.get('dms.vehicle.photo')
+        image = Image.new('RGB', (800, 400), 'red')
+        exif = image.getexif()
+        exif[0x0112] = 6  # rotate 90° clockwise to display
+        data = io.BytesIO()
+        image.save(data, format='JPEG', exif=exif)
+        upright = Image.open(io.BytesIO(Photo.convert(data.getvalue())))
+        self.assertEqual(upright.size, (400, 800))
 
     @with_transaction()
     def test_variant_product_requires_lot(self):
