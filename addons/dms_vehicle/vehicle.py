@@ -505,9 +505,6 @@ class Vehicle(
         values = super().preprocess_values(mode, values)
         if values.get('vin'):
             values['vin'] = vin_tools.normalize(values['vin'])
-            if mode == 'create':
-                # Before the unique constraint, which cannot name the vehicle
-                cls.check_vin_free(values['vin'])
             if not vin_tools.check(values['vin']):
                 decoded = cls._decode(values['vin'])
                 if mode == 'create':
@@ -556,19 +553,6 @@ class Vehicle(
                         messages[reason], vin=vehicle.vin, **params))
 
     @classmethod
-    def check_vin_free(cls, vin, exclude=None):
-        "Refuse a (normalised) VIN that another vehicle holds, naming it"
-        domain = [('vin', '=', vin)]
-        if exclude:
-            domain.append(('id', 'not in', [v.id for v in exclude]))
-        others = cls.search(domain, limit=1, order=[])
-        if others:
-            other, = others
-            raise VINValidationError(gettext(
-                    'dms_vehicle.msg_vehicle_vin_duplicate',
-                    vin=other.vin, vehicle=other.rec_name))
-
-    @classmethod
     def check_catalog(cls, vehicles, field_names=None):
         if field_names and not (field_names & {'make', 'model', 'variant'}):
             return
@@ -585,11 +569,6 @@ class Vehicle(
     def check_modification(cls, mode, vehicles, values=None, external=False):
         super().check_modification(
             mode, vehicles, values=values, external=external)
-        # The values as given: preprocess_values normalises them afterwards
-        vin = (vin_tools.normalize(values['vin'])
-            if values and values.get('vin') else None)
-        if mode == 'write' and vin and len(vehicles) == 1:
-            cls.check_vin_free(vin, exclude=vehicles)
         if mode == 'write' and values.keys() & {'vin', 'variant'}:
             for vehicle in cls._with_lot_moves(vehicles):
                 if ('variant' in values
@@ -597,7 +576,10 @@ class Vehicle(
                     raise AccessError(gettext(
                             'dms_vehicle.msg_vehicle_variant_moved',
                             vehicle=vehicle.rec_name))
-                if 'vin' in values and vin != vehicle.vin:
+                # The value as given: preprocess_values normalises it later
+                if ('vin' in values
+                        and vin_tools.normalize(values['vin'] or '')
+                        != vehicle.vin):
                     raise AccessError(gettext(
                             'dms_vehicle.msg_vehicle_vin_moved',
                             vehicle=vehicle.rec_name))
