@@ -817,6 +817,11 @@ class ScreenWalkTestCase(SaoTestCase):
             switch = sao.toolbar_button('switch_')
             if state['view'] == 'tree' and not switch.is_enabled():
                 self.select_first_row(where)
+                # sao enables the button once it has the selection
+                for _ in range(50):
+                    if switch.is_enabled() or not state['records']:
+                        break
+                    sao.page.wait_for_timeout(100)
             if not switch.is_enabled():
                 break
             switch.click()
@@ -848,8 +853,10 @@ class ScreenWalkTestCase(SaoTestCase):
         "Select the first row of the list, if any"
         sao = self.sao
         rows = sao.pane().locator('.treeview tbody tr:visible')
-        if not sao.tab_state()['records'] or not rows.count():
+        if not sao.tab_state()['records']:
             return
+        # A list switched to from a graph may not have drawn its rows yet
+        rows.first.wait_for(state='visible', timeout=UI_TIMEOUT)
         # a cell without a link, which would open the linked record; a
         # long list may still be drawing its rows and miss the first click
         for _ in range(3):
