@@ -48,6 +48,12 @@ STOCK_STATES = [
     ('delivered', "Delivered"),
     ('written_off', "Written Off"),
     ]
+# The stock state of a lot by the type of the location it is in
+LOCATION_STOCK_STATES = {
+    'storage': 'in_stock',
+    'customer': 'delivered',
+    'lost_found': 'written_off',
+    }
 USAGES = [
     ('new', "New"),
     ('used', "Used"),
@@ -356,11 +362,7 @@ class Vehicle(
             lots = Lot.browse([l for l, in cursor])
             by_state = defaultdict(list)
             for lot, (type_, *_) in Lot.vehicle_positions(lots).items():
-                by_state[{
-                        'storage': 'in_stock',
-                        'customer': 'delivered',
-                        'lost_found': 'written_off',
-                        }[type_]].append(lot)
+                by_state[LOCATION_STOCK_STATES[type_]].append(lot)
             for stock_state, lot_ids in by_state.items():
                 for sub_ids in grouped_slice(lot_ids, MAX_QUERY_PARAMS):
                     cursor.execute(*table.update(
@@ -824,10 +826,7 @@ class Vehicle(
                     'in_transit' if transit[location] else 'in_stock')
             else:
                 location = company = receipt_date = None
-                stock_state = {
-                    'customer': 'delivered',
-                    'lost_found': 'written_off',
-                    }.get(type_, 'none')
+                stock_state = LOCATION_STOCK_STATES.get(type_, 'none')
             values = {}
             if bool(vehicle.on_hand) != in_stock:
                 values['on_hand'] = in_stock
