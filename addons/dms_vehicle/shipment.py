@@ -41,15 +41,6 @@ def vehicle_move(vehicle, from_location, to_location, company, date,
     return move
 
 
-def set_effective_date(moves, date):
-    "Date the moves a shipment made on the day the user gave"
-    pool = Pool()
-    Move = pool.get('stock.move')
-    moves = [m for m in moves if m.state not in {'done', 'cancelled'}]
-    if moves:
-        Move.write(moves, {'effective_date': date, 'planned_date': date})
-
-
 def check_company(company):
     "Refuse taking vehicles into the stock of a company the user is not of"
     pool = Pool()
@@ -250,11 +241,10 @@ class Receive(Wizard):
         for Shipment, records in shipments.items():
             Shipment.save(records)
             Shipment.receive(records)
-            # Into the storage zone when the input zone is another
+            # Into the storage zone when the input zone is another, on the
+            # shipment's effective date
             to_do = [s for s in Shipment.browse(records)
                 if s.state == 'received']
-            for shipment in to_do:
-                set_effective_date(shipment.inventory_moves, date)
             if to_do:
                 Shipment.do(to_do)
         if traded_in:
