@@ -3,10 +3,11 @@
 """Several processes sending the outbox at once send each message once.
 
 PostgreSQL only (run by `make test-postgresql`): trytond-cron and
-trytond-worker processes may run the outbox at the same time, and each run
-of the cron enqueues a task for every due message, so that several tasks of
-one message may run together; each task locks its message with
-SELECT ... FOR UPDATE SKIP LOCKED before it sends it."""
+trytond-worker processes may run the outbox at the same time.  Without a
+queue worker each run of the cron runs a task for every due message, so that
+several tasks of one message run together; with workers, a message whose
+task a worker has taken may get another from the cron.  Each task locks its
+message with SELECT ... FOR UPDATE SKIP LOCKED before it sends it."""
 import os
 import subprocess
 import sys

@@ -350,7 +350,29 @@ class Message(
         # The scheduler sends every rooftop's messages
         with without_check_access():
             messages = cls.search(domain, order=[('id', 'ASC')])
-        cls._enqueue(messages)
+            waiting = cls._waiting_for_worker()
+        cls._enqueue([m for m in messages if m.id not in waiting])
+
+    @classmethod
+    def _waiting_for_worker(cls):
+        """Return the ids of the messages with a task the queue worker has not
+        taken yet: another would only pile up while the worker is down"""
+        pool = Pool()
+        Queue = pool.get('ir.queue')
+        if not config.getboolean('queue', 'worker', default=False):
+            # Without a worker the tasks run once their transaction commits
+            return set()
+        waiting = set()
+        for task in Queue.search([
+                    ('name', '=', 'dms_message'),
+                    ('dequeued_at', '=', None),
+                    ], order=[]):
+            if task.data.get('model') == cls.__name__:
+                instances = task.data.get('instances')
+                if isinstance(instances, int):
+                    instances = [instances]
+                waiting.update(instances or [])
+        return waiting
 
     @classmethod
     def send(cls, messages):

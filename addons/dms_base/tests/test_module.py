@@ -476,6 +476,43 @@ class DmsBaseTestCase(
                 self.assertTrue(message.next_attempt)
 
     @with_transaction()
+    def test_send_due_worker_down(self):
+        "Test the scheduler adds no task for a message whose task waits"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Message = pool.get('dms.message')
+        Queue = pool.get('ir.queue')
+        company = create_company()
+        worker = config.get('queue', 'worker', default='False')
+        self.addCleanup(config.set, 'queue', 'worker', worker)
+        config.set('queue', 'worker', 'True')
+
+        def tasks(message):
+            return [t for t in Queue.search([('name', '=', 'dms_message')])
+                if list(t.data['instances']) == [message.id]]
+
+        with set_company(company):
+            party = Party(name="Alice", contact_mechanisms=[
+                    {'type': 'email', 'value': 'alice@example.com'},
+                    ])
+            party.save()
+            message, = Message.create([{
+                        'party': party.id,
+                        'subject': "Hi",
+                        'body': "Hello",
+                        }])
+            self.assertEqual(len(tasks(message)), 1)
+
+            Message.send_due()
+            Message.send_due()
+            self.assertEqual(len(tasks(message)), 1)
+
+            # The worker took the task and stopped: the scheduler tries again
+            Queue.write(tasks(message), {'dequeued_at': dt.datetime.now()})
+            Message.send_due()
+            self.assertEqual(len(tasks(message)), 2)
+
+    @with_transaction()
     def test_reminder_types_translated(self):
         "Test reminders name the type in the holder's language"
         pool = Pool()
