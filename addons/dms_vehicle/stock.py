@@ -1,6 +1,7 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+from collections import defaultdict
 
 from sql import Literal, Null, Union
 from sql.aggregate import Max, Sum
@@ -13,13 +14,21 @@ from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction, inactive_records
+from trytond.transaction import (
+    Transaction, inactive_records, without_check_access)
 
-from .exceptions import StockCompanyError, VehicleStockError
+from .exceptions import (
+    StockCompanyError, VehicleStateError, VehicleStockError)
 
 _in = fields.SQL_OPERATORS['in']
 # Location types through which a vehicle enters the group's stock
 ENTRY_TYPES = ('supplier', 'customer', 'lost_found', 'production')
+# The stock state of a lot by the type of the location it is in
+LOCATION_STOCK_STATES = {
+    'storage': 'in_stock',
+    'customer': 'delivered',
+    'lost_found': 'written_off',
+    }
 
 
 class Location(metaclass=PoolMeta):
@@ -158,7 +167,63 @@ class Move(metaclass=PoolMeta):
                             'dms_vehicle.msg_vehicle_stock_negative',
                             vehicle=by_lot[lot_id].rec_name))
         positions = Lot.vehicle_positions(Lot.browse(list(by_lot)))
-        Vehicle._stock_changed(vehicles, positions)
+        cls._store_vehicle_positions(vehicles, positions)
+
+    @classmethod
+    def _store_vehicle_positions(cls, vehicles, positions):
+        """Store on the vehicles their stock position and stock state, as
+        positions by lot id (see stock.lot.vehicle_positions) give it"""
+        pool = Pool()
+        Location = pool.get('stock.location')
+        Vehicle = pool.get('dms.vehicle')
+        to_write = defaultdict(list)
+        transit = {}
+        to_deliver = []
+        for vehicle in vehicles:
+            type_, location, company, receipt_date = (
+                positions.get(vehicle.lot.id) or (None, None, None, None))
+            in_stock = type_ == 'storage'
+            if in_stock:
+                if location not in transit:
+                    # A storage location outside the warehouses
+                    transit[location] = Location(location).warehouse is None
+                stock_state = (
+                    'in_transit' if transit[location] else 'in_stock')
+            else:
+                location = company = receipt_date = None
+                stock_state = LOCATION_STOCK_STATES.get(type_, 'none')
+            values = {}
+            if bool(vehicle.on_hand) != in_stock:
+                values['on_hand'] = in_stock
+            if (vehicle.location and vehicle.location.id) != location:
+                values['location'] = location
+            if ((vehicle.holding_company and vehicle.holding_company.id)
+                    != company):
+                values['holding_company'] = company
+            if vehicle.receipt_date != receipt_date:
+                values['receipt_date'] = receipt_date
+            if vehicle.stock_state != stock_state:
+                values['stock_state'] = stock_state
+                if stock_state == 'delivered':
+                    to_deliver.append(vehicle)
+            if values:
+                to_write[tuple(sorted(values.items()))].append(vehicle)
+        # Whatever shipment delivers a vehicle, it is sold and inspected
+        for vehicle in to_deliver:
+            if vehicle.state != 'sold':
+                raise VehicleStateError(gettext(
+                        'dms_vehicle.msg_vehicle_deliver_not_sold',
+                        vehicle=vehicle.rec_name))
+        if to_deliver:
+            Vehicle.check_pdi(to_deliver)
+        # One write per set of changes: a receipt of many vehicles is one
+        args = []
+        for values, changed in to_write.items():
+            args.extend((changed, dict(values)))
+        if args:
+            # A stock clerk moving the car may not write vehicles
+            with without_check_access():
+                Vehicle.write(*args)
 
 
 class Lot(metaclass=PoolMeta):

@@ -30,6 +30,7 @@ from . import shipment
 from . import vin as vin_tools
 from .catalog import FUEL_TYPES
 from .photo import THUMBNAIL_SIZE
+from .stock import LOCATION_STOCK_STATES
 from .exceptions import VehicleStateError, VINValidationError
 
 _in = fields.SQL_OPERATORS['in']
@@ -48,12 +49,6 @@ STOCK_STATES = [
     ('delivered', "Delivered"),
     ('written_off', "Written Off"),
     ]
-# The stock state of a lot by the type of the location it is in
-LOCATION_STOCK_STATES = {
-    'storage': 'in_stock',
-    'customer': 'delivered',
-    'lost_found': 'written_off',
-    }
 USAGES = [
     ('new', "New"),
     ('used', "Used"),
@@ -804,61 +799,6 @@ class Vehicle(
     @classmethod
     def search_variant_field(cls, name, clause):
         return [('variant.' + clause[0], *clause[1:])]
-
-    @classmethod
-    def _stock_changed(cls, vehicles, positions):
-        """Store the stock position and stock state of vehicles, as
-        positions by lot id (see stock.lot.vehicle_positions) give it"""
-        pool = Pool()
-        Location = pool.get('stock.location')
-        to_write = defaultdict(list)
-        transit = {}
-        to_deliver = []
-        for vehicle in vehicles:
-            type_, location, company, receipt_date = (
-                positions.get(vehicle.lot.id) or (None, None, None, None))
-            in_stock = type_ == 'storage'
-            if in_stock:
-                if location not in transit:
-                    # A storage location outside the warehouses
-                    transit[location] = Location(location).warehouse is None
-                stock_state = (
-                    'in_transit' if transit[location] else 'in_stock')
-            else:
-                location = company = receipt_date = None
-                stock_state = LOCATION_STOCK_STATES.get(type_, 'none')
-            values = {}
-            if bool(vehicle.on_hand) != in_stock:
-                values['on_hand'] = in_stock
-            if (vehicle.location and vehicle.location.id) != location:
-                values['location'] = location
-            if ((vehicle.holding_company and vehicle.holding_company.id)
-                    != company):
-                values['holding_company'] = company
-            if vehicle.receipt_date != receipt_date:
-                values['receipt_date'] = receipt_date
-            if vehicle.stock_state != stock_state:
-                values['stock_state'] = stock_state
-                if stock_state == 'delivered':
-                    to_deliver.append(vehicle)
-            if values:
-                to_write[tuple(sorted(values.items()))].append(vehicle)
-        # Whatever shipment delivers a vehicle, it is sold and inspected
-        for vehicle in to_deliver:
-            if vehicle.state != 'sold':
-                raise VehicleStateError(gettext(
-                        'dms_vehicle.msg_vehicle_deliver_not_sold',
-                        vehicle=vehicle.rec_name))
-        if to_deliver:
-            cls.check_pdi(to_deliver)
-        # One write per set of changes: a receipt of many vehicles is one
-        args = []
-        for values, changed in to_write.items():
-            args.extend((changed, dict(values)))
-        if args:
-            # A stock clerk moving the car may not write vehicles
-            with without_check_access():
-                cls.write(*args)
 
     @classmethod
     def check_pdi(cls, vehicles):
