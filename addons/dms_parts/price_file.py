@@ -14,7 +14,6 @@ from trytond.modules.product import price_digits
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.rpc import RPC
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -428,46 +427,37 @@ class PriceFileImport:
         template = Template.__table__()
         product = Product.__table__()
         list_price = ListPrice.__table__()
-        now = CurrentTimestamp()
 
         new_rows = [r for r in rows if r.key not in known]
+        new_keys = {r.key for r in new_rows}
         result = {'created': len(new_rows), 'updated': 0, 'unchanged': 0,
             'superseded': 0}
         if new_rows:
             defaults = self.template_defaults(Template)
-            columns = [template.create_uid, template.create_date]
-            columns += [getattr(template, n) for n in defaults]
-            names = ['name', 'code', 'part_number_key',
-                'part_manufacturer', 'part_discount_group', 'default_uom']
-            uom_fields = [n for n in ['sale_uom', 'purchase_uom']
+            names = ['part_number', 'part_number_key', 'part_manufacturer',
+                'part_discount_group', 'default_uom', 'name']
+            names += [n for n in ['sale_uom', 'purchase_uom']
                 if n in Template._fields]
-            columns += [getattr(template, n) for n in names + uom_fields]
-            for sub_rows in grouped_slice(new_rows, 1000):
-                values = []
-                for row in sub_rows:
-                    uom = units.get(row.unit, units.get(
-                            row.unit.lower(), unit_id)) if row.unit else (
-                        unit_id)
-                    values.append([user, now] + list(defaults.values()) + [
-                            row.description, row.number, row.key,
-                            self.manufacturer.id,
-                            groups.get(row.discount_group), uom]
-                        + [uom] * len(uom_fields))
-                cursor.execute(*template.insert(columns, values))
+            values = []
+            for row in new_rows:
+                uom = (units.get(row.unit) or units.get(row.unit.lower())
+                    if row.unit else unit_id)
+                values.append([row.number, row.key, self.manufacturer.id,
+                        groups.get(row.discount_group), uom, row.description]
+                    + [uom] * (len(names) - 6) + list(defaults.values()))
+            self.insert_many(template,
+                [getattr(template, n) for n in names + list(defaults)],
+                values)
             cursor.execute(*template.select(
                     template.part_number_key, template.id,
                     where=(template.part_manufacturer == self.manufacturer.id)
                     & (template.part_number_key != Null)))
             template_ids = dict(cursor)
-            product_defaults = self.template_defaults(Product)
-            columns = [product.create_uid, product.create_date,
-                product.template, product.code]
-            columns += [getattr(product, n) for n in product_defaults]
-            for sub_rows in grouped_slice(new_rows, 1000):
-                cursor.execute(*product.insert(columns, [
-                            [user, now, template_ids[r.key], r.number]
-                            + list(product_defaults.values())
-                            for r in sub_rows]))
+            defaults = self.template_defaults(Product)
+            self.insert_many(product,
+                [product.template] + [getattr(product, n) for n in defaults],
+                [[template_ids[r.key]] + list(defaults.values())
+                    for r in new_rows])
             known.update(self.known_parts())
 
         # names, discount groups and prices
@@ -481,29 +471,26 @@ class PriceFileImport:
                 name_updates.append((row.description, group_id, template_id))
                 changed = True
             if price_id is None:
-                price_inserts.append((template_id, row.price))
+                price_inserts.append(
+                    (template_id, self.company.id, row.price))
                 changed = True
             elif price is None or Decimal(str(price)) != row.price:
                 price_updates.append((row.price, price_id))
                 changed = True
-            if row.key in {r.key for r in new_rows}:
+            if row.key in new_keys:
                 continue
             if changed:
                 result['updated'] += 1
             else:
                 result['unchanged'] += 1
-        self.execute_many(template,
+        self.update_many(template,
             [template.name, template.part_discount_group],
             [(n, g, user, i) for n, g, i in name_updates])
-        self.execute_many(list_price, [list_price.list_price],
+        self.update_many(list_price, [list_price.list_price],
             [(p, user, i) for p, i in price_updates])
-        for sub_inserts in grouped_slice(price_inserts, 1000):
-            cursor.execute(*list_price.insert(
-                    [list_price.create_uid, list_price.create_date,
-                        list_price.template, list_price.company,
-                        list_price.list_price],
-                    [[user, now, t, self.company.id, p]
-                        for t, p in sub_inserts]))
+        self.insert_many(list_price,
+            [list_price.template, list_price.company, list_price.list_price],
+            price_inserts)
 
         # supersessions
         supersessions = []
@@ -514,14 +501,30 @@ class PriceFileImport:
             new_id = known[row.superseded_by][2]
             if replaced_by != new_id:
                 supersessions.append((new_id, product_id))
-        self.execute_many(product,
+        self.update_many(product,
             [product.replaced_by, product.replaced_date],
             [(n, today, user, p) for n, p in supersessions])
         result['superseded'] = len(supersessions)
         return result
 
     @staticmethod
-    def execute_many(table, columns, rows):
+    def insert_many(table, columns, rows):
+        """Insert a row of table for each row of values of the columns, with
+        create_uid and create_date"""
+        if not rows:
+            return
+        transaction = Transaction()
+        query = table.insert(
+            columns + [table.create_uid, table.create_date],
+            [[Literal(0)] * len(columns)
+                + [Literal(transaction.user), CurrentTimestamp()]])
+        sql, params = tuple(query)
+        user = params[-1:]
+        transaction.connection.cursor().executemany(
+            sql, (tuple(r) + user for r in rows))
+
+    @staticmethod
+    def update_many(table, columns, rows):
         """Update the columns of table, then write_uid and write_date, for
         each row of values ending with the user and the id"""
         if not rows:
@@ -557,7 +560,7 @@ class PriceFileImport:
         """Return the default values of the stored columns of Model that are
         not set by the import, as the ORM would set them"""
         skip = {'id', 'create_uid', 'create_date', 'write_uid',
-            'write_date', 'name', 'code', 'part_number_key',
+            'write_date', 'name', 'part_number', 'part_number_key',
             'part_manufacturer', 'part_discount_group', 'default_uom',
             'sale_uom', 'purchase_uom', 'template', 'suffix_code'}
         names = [n for n, f in Model._fields.items()

@@ -3,15 +3,17 @@
 import re
 from sql import Null
 
+from trytond.backend import MAX_QUERY_PARAMS
 from trytond.i18n import gettext
 from trytond.model import Index, Unique, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .exceptions import PartNumberError, SupersessionError
 
+_in = fields.SQL_OPERATORS['in']
 _NOT_NUMBER = re.compile(r'[^0-9A-Z]')
 _NOT_PATTERN = re.compile(r'[^0-9A-Z%]')
 
@@ -48,9 +50,17 @@ class Template(metaclass=PoolMeta):
             'required': Bool(Eval('part')),
             },
         help="The manufacturer whose part number this is.")
+    part_number = fields.Char(
+        "Part Number", strip=True,
+        states={
+            'invisible': ~Eval('part'),
+            'required': Bool(Eval('part')),
+            },
+        help="The manufacturer's (OEM) part number, as the manufacturer "
+        "writes it.")
     part_number_key = fields.Char(
         "Part Number Key", readonly=True, strip=False,
-        help="The code without separators and in upper case: "
+        help="The part number without separators and in upper case: "
         "\"1K0 615 301 AA\" and \"1k0-615-301aa\" are the same number.")
     part_discount_group = fields.Many2One(
         'dms.part.discount_group', "Discount Group", ondelete='RESTRICT',
@@ -133,14 +143,16 @@ class Template(metaclass=PoolMeta):
     @classmethod
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
-        if 'code' in values:
-            values['part_number_key'] = normalize_number(values['code'])
+        if 'part_number' in values:
+            values['part_number_key'] = normalize_number(
+                values['part_number'])
         if mode == 'create' and values.get('part'):
             # before the database's unique constraint, to name the parts
             label = ' '.join(filter(None, [
-                        values.get('code') and f"[{values['code']}]",
+                        values.get('part_number')
+                        and f"[{values['part_number']}]",
                         values.get('name')]))
-            cls.check_part_number([(label, values.get('code'),
+            cls.check_part_number([(label, values.get('part_number'),
                         values.get('part_manufacturer'), None)])
         return values
 
@@ -150,10 +162,10 @@ class Template(metaclass=PoolMeta):
         super().check_modification(
             mode, templates, values=values, external=external)
         if mode == 'write' and values.keys() & {
-                'part', 'code', 'part_manufacturer'}:
+                'part', 'part_number', 'part_manufacturer'}:
             cls.check_part_number([(
                         t.rec_name,
-                        values.get('code', t.code),
+                        values.get('part_number', t.part_number),
                         values.get('part_manufacturer',
                             t.part_manufacturer and t.part_manufacturer.id),
                         t.id)
@@ -170,7 +182,8 @@ class Template(metaclass=PoolMeta):
             if not normalize_number(number):
                 raise PartNumberError(gettext(
                         'dms_parts.msg_part_number_required', part=label))
-        for sub_entries in grouped_slice(entries):
+        for sub_entries in grouped_slice(
+                entries, MAX_QUERY_PARAMS):
             sub_entries = list(sub_entries)
             others = cls.search([
                     ('part_number_key', 'in',
@@ -189,6 +202,11 @@ class Template(metaclass=PoolMeta):
                             part=label, number=number,
                             other=other.rec_name,
                             manufacturer=Party(manufacturer).rec_name))
+
+    def get_rec_name(self, name):
+        if self.part and self.part_number:
+            return f'[{self.part_number}] {self.name}'
+        return super().get_rec_name(name)
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -280,13 +298,14 @@ class Product(metaclass=PoolMeta):
         """Return the replacement chain of each product id: the ids of the
         parts replacing it, the newest last (one query per generation)"""
         table = cls.__table__()
-        cursor = Transaction().connection.cursor()
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
         replaced_by = {}
         todo = set(product_ids)
         while todo:
-            for sub_ids in grouped_slice(todo):
+            for sub_ids in grouped_slice(todo, MAX_QUERY_PARAMS):
                 cursor.execute(*table.select(table.id, table.replaced_by,
-                        where=reduce_ids(table.id, sub_ids)))
+                        where=_in(table.id, sub_ids)))
                 replaced_by.update(cursor)
             todo = {
                 i for i in replaced_by.values()
@@ -313,7 +332,7 @@ class Product(metaclass=PoolMeta):
             chain = [successors[i] for i in chains[product.id]]
             if 'chain' in names:
                 result['chain'][product.id] = ' → '.join(
-                    p.code or p.rec_name for p in [product] + chain
+                    p.part_number or p.rec_name for p in [product] + chain
                     ) if chain else None
             if 'newest' in names:
                 result['newest'][product.id] = (
@@ -321,8 +340,12 @@ class Product(metaclass=PoolMeta):
         return result
 
     def get_part_number(self, name):
-        if self.template.part:
-            return self.code
+        return self.template.part_number
+
+    def get_rec_name(self, name):
+        if self.template.part and self.template.part_number:
+            return f'[{self.template.part_number}] {self.name}'
+        return super().get_rec_name(name)
 
     @classmethod
     def search_part_number(cls, name, clause):
@@ -333,7 +356,7 @@ class Product(metaclass=PoolMeta):
         _, operator, operand, *extra = clause
         if operator not in {'like', 'ilike', '='} or not isinstance(
                 operand, str):
-            return [('code', operator, operand, *extra)]
+            return [('template.part_number', operator, operand, *extra)]
         if operator == '=':
             pattern = normalize_number(operand)
         else:
@@ -390,4 +413,5 @@ class Product(metaclass=PoolMeta):
                 raise SupersessionError(gettext(
                         'dms_parts.msg_supersession_cycle',
                         part=product.rec_name,
-                        cycle=' → '.join(p.code or p.rec_name for p in cycle)))
+                        cycle=' → '.join(
+                            p.part_number or p.rec_name for p in cycle)))

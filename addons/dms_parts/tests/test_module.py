@@ -61,7 +61,7 @@ class DmsPartsTestCase(
         Uom = pool.get('product.uom')
         unit, = Uom.search([('symbol', '=', 'u')])
         template, = Template.create([dict(
-                    name=name, code=number, part=True, type='goods',
+                    name=name, part_number=number, part=True, type='goods',
                     part_manufacturer=manufacturer.id,
                     default_uom=unit.id, products=[('create', [{}])],
                     **values)])
@@ -184,7 +184,7 @@ class DmsPartsTestCase(
                 (result['created'], result['refused']), (1, 6))
             template, = Template.search([('part', '=', True)])
             self.assertEqual(
-                (template.code, template.name, template.list_price),
+                (template.part_number, template.name, template.list_price),
                 ('1K0 615 301 AA', "Brake disc", Decimal('58.9000')))
 
     @with_transaction()
