@@ -70,6 +70,13 @@ class ImportProfile(ModelSQL, ModelView):
     discount_group_column = fields.Char("Discount Group Column")
     unit_column = fields.Char("Unit Column",
         help="The symbol of the unit; empty values are units.")
+    account_category = fields.Many2One(
+        'product.category', "Account Category", ondelete='RESTRICT',
+        domain=[
+            ('accounting', '=', True),
+            ],
+        help="The account category of the parts the file creates: their "
+        "revenue and expense accounts and their taxes.")
     price_files = fields.One2Many(
         'dms.part.price_file', 'profile', "Imported Files", readonly=True)
 
@@ -445,13 +452,18 @@ class PriceFileImport:
                 'part_discount_group', 'default_uom', 'name']
             names += [n for n in ['sale_uom', 'purchase_uom']
                 if n in Template._fields]
+            category = self.profile.account_category
+            if category:
+                names.append('account_category')
             values = []
             for row in new_rows:
                 uom = (units.get(row.unit) or units.get(row.unit.lower())
                     if row.unit else unit_id)
                 values.append([row.number, row.key, self.manufacturer.id,
                         groups.get(row.discount_group), uom, row.description]
-                    + [uom] * (len(names) - 6) + list(defaults.values()))
+                    + [uom] * (len(names) - 6 - bool(category))
+                    + ([category.id] if category else [])
+                    + list(defaults.values()))
             self.insert_many(template,
                 [getattr(template, n) for n in names + list(defaults)],
                 values)
@@ -565,7 +577,8 @@ class PriceFileImport:
         skip = {'id', 'create_uid', 'create_date', 'write_uid',
             'write_date', 'name', 'part_number', 'part_number_key',
             'part_manufacturer', 'part_discount_group', 'default_uom',
-            'sale_uom', 'purchase_uom', 'template', 'suffix_code'}
+            'sale_uom', 'purchase_uom', 'template', 'suffix_code',
+            'account_category'}
         names = [n for n, f in Model._fields.items()
             if n not in skip and not hasattr(f, 'set')
             and f._type not in {'one2many', 'many2many'}
