@@ -14,7 +14,11 @@ customers and their documents, and the vehicles: a catalog of three makes
 and about 150 vehicles in every state and stock state, received,
 transferred, held for customers, inspected, sold, delivered, traded in and
 scrapped through their buttons and wizards, with mileage, photos, papers
-and this week's bookings of demonstrators.
+and this week's bookings of demonstrators; and the parts department: about
+2,000 parts of the three makes imported from their manufacturers' price
+files, with supersessions, discount groups and what they fit, each
+rooftop's opening stock counted by an inventory, its bins and the sales
+its counter lost.
 
 Every step looks for what it would create first, so running the script
 again on a loaded database changes nothing and takes seconds; a database
@@ -41,6 +45,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from demo_data import customers as customer_data  # noqa: E402
 from demo_data import group as group_data  # noqa: E402
+from demo_data import parts as parts_data  # noqa: E402
 from demo_data import vehicles as vehicle_data  # noqa: E402
 
 # The platform modules the demo needs besides the dms_* modules
@@ -68,6 +73,7 @@ def main(argv=None):
     load_documents(config, companies, customers)
     load_messages(config, companies, customers)
     load_vehicles(config, companies, warehouses, customers)
+    load_parts(config, companies, warehouses, customers)
     close_configuration_wizard(config)
 
     print_users(users)
@@ -427,17 +433,54 @@ def load_accounting(config, companies):
                         ('start_date', '=', dt.date(year_, 1, 1)),
                         ]):
                 continue
-            fiscalyears.append(FiscalYear(
-                    name=str(year_), company=company,
-                    start_date=dt.date(year_, 1, 1),
-                    end_date=dt.date(year_, 12, 31),
-                    move_sequence=Sequence(
-                        name=f"{year_} {company.party.name}",
-                        sequence_type=sequence_type, company=company)))
+            fiscalyear = FiscalYear(
+                name=str(year_), company=company,
+                start_date=dt.date(year_, 1, 1),
+                end_date=dt.date(year_, 12, 31),
+                move_sequence=Sequence(
+                    name=f"{year_} {company.party.name}",
+                    sequence_type=sequence_type, company=company))
+            # account_invoice's default line belongs to the admin's company
+            while getattr(fiscalyear, 'invoice_sequences', None):
+                fiscalyear.invoice_sequences.pop()
+            fiscalyears.append(fiscalyear)
     if fiscalyears:
         Sequence.save([f.move_sequence for f in fiscalyears])
         FiscalYear.save(fiscalyears)
         FiscalYear.click(fiscalyears, 'create_period')
+    if 'invoice_sequences' in FiscalYear._fields:
+        load_invoice_sequences(config, companies)
+
+
+def load_invoice_sequences(config, companies):
+    """Number each rooftop's invoices and credit notes by fiscal year, as
+    account_invoice needs once a module that sells activates it"""
+    from proteus import Model
+    FiscalYear = Model.get('account.fiscalyear')
+    InvoiceSequence = Model.get('account.fiscalyear.invoice_sequence')
+    ModelData = Model.get('ir.model.data')
+    Sequence = Model.get('ir.sequence.strict')
+    SequenceType = Model.get('ir.sequence.type')
+
+    fiscalyears = FiscalYear.find([
+            ('company', 'in', [c.id for c in companies.values()]),
+            ('invoice_sequences', '=', None),
+            ])
+    if not fiscalyears:
+        return
+    sequence_type = SequenceType(ModelData.get_id(
+            'account_invoice', 'sequence_type_account_invoice',
+            config.context))
+    sequences = [Sequence(
+            name=f"{f.name} {f.company.party.name} Invoices",
+            sequence_type=sequence_type, company=f.company)
+        for f in fiscalyears]
+    Sequence.save(sequences)
+    InvoiceSequence.save([InvoiceSequence(
+                company=f.company, fiscalyear=f,
+                out_invoice_sequence=s, out_credit_note_sequence=s,
+                in_invoice_sequence=s, in_credit_note_sequence=s)
+            for f, s in zip(fiscalyears, sequences)])
 
 
 # --- stock ---------------------------------------------------------------
@@ -824,6 +867,17 @@ def load_vehicles(config, companies, warehouses, customers):
     shipments, holds, PDIs, mileage, photos, papers and this week's
     bookings (scripts/demo_data/vehicles.py)"""
     return vehicle_data.load(
+        config, SEED, companies, warehouses, customers, group_data.STAFF,
+        group_data.TIMEZONE)
+
+
+# --- parts ---------------------------------------------------------------
+
+def load_parts(config, companies, warehouses, customers):
+    """Import the parts of the three makes from their price files, record
+    what they fit, count each rooftop's opening stock, give it bins and
+    record the sales the counters lost (scripts/demo_data/parts.py)"""
+    return parts_data.load(
         config, SEED, companies, warehouses, customers, group_data.STAFF,
         group_data.TIMEZONE)
 

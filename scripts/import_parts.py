@@ -5,7 +5,7 @@
 "Import Price File" of the Parts menu does.
 
     .venv/bin/python scripts/import_parts.py --config config/trytond.conf \\
-        --database dms --company "Autohaus Rheinland Köln" \\
+        --database dms --company "Autohaus Rheinblick Köln GmbH" \\
         --manufacturer "Volkswagen AG" scripts/demo_data/parts_price_file.csv
 
 The file is read with the manufacturer's import profile (--profile names

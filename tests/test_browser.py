@@ -1062,7 +1062,8 @@ class DemoContentTestCase(unittest.TestCase):
         customers written to in German with documents expiring this month,
         the vehicle catalog and 150 valid vehicles in every state and stock
         state, aging, held, traded in, with photos and bookings this
-        week"""
+        week; and about 2,000 parts with supersessions, each rooftop's stock
+        of parts in bins and the sales its counter lost"""
         from trytond.modules.dms_vehicle import vin as vin_tools
         today = dt.date.today()
         path = SERVER.database
@@ -1196,6 +1197,64 @@ class DemoContentTestCase(unittest.TestCase):
             *[week]).fetchone()
         self.assertGreater(bookings[0], 0)
         self.assertEqual(bookings[1], 3)
+
+        # the parts of the three makes, imported from their manufacturers'
+        # price files for every rooftop without a bad row, superseded in
+        # chains, some fitting the catalog
+        self.assertGreaterEqual(value(
+                'SELECT COUNT(*) FROM product_template WHERE part'), 1900)
+        self.assertEqual(value(
+                'SELECT COUNT(DISTINCT part_manufacturer) '
+                'FROM product_template WHERE part'), 3)
+        self.assertEqual(value(
+                'SELECT COUNT(DISTINCT company) FROM dms_part_price_file '
+                'WHERE refused = 0'), 3)
+        replaced_by = dict(database.execute(
+                'SELECT p.id, p.replaced_by FROM product_product AS p '
+                'JOIN product_template AS t ON t.id = p.template '
+                'WHERE t.part AND p.replaced_by IS NOT NULL').fetchall())
+        self.assertGreaterEqual(len(replaced_by), 30)
+        self.assertTrue(any(n in replaced_by for n in replaced_by.values()))
+        self.assertGreater(value(
+                'SELECT COUNT(DISTINCT template) FROM dms_part_fitment'), 100)
+        # each rooftop's opening stock of parts, counted into its warehouse
+        # by a confirmed inventory, each part in stock in a bin there
+        stocked = database.execute(
+            'SELECT DISTINCT w.company, w.id, p.template '
+            'FROM stock_move AS m '
+            'JOIN product_product AS p ON p.id = m.product '
+            'JOIN product_template AS t ON t.id = p.template '
+            'JOIN stock_location AS l ON l.id = m.to_location '
+            'JOIN stock_location AS w ON w."left" < l."left" '
+            'AND l."right" < w."right" '
+            "WHERE t.part AND m.state = 'done' AND l.type = 'storage' "
+            "AND w.type = 'warehouse' "
+            "AND m.origin LIKE 'stock.inventory.line,%'").fetchall()
+        bins = database.execute(
+            'SELECT b.company, b.warehouse, b.template FROM dms_part_bin AS b '
+            'JOIN stock_location AS w ON w.id = b.warehouse '
+            'WHERE w.company = b.company').fetchall()
+        for rows in [stocked, bins]:
+            counts = {}
+            for company, _, _ in rows:
+                counts[company] = counts.get(company, 0) + 1
+            self.assertEqual(len(counts), 3, counts)
+            self.assertGreaterEqual(min(counts.values()), 100, counts)
+        self.assertEqual(set(stocked) - set(bins), set())
+        # the sales the rooftops' counters lost since, for several reasons,
+        # some for known customers
+        lost = database.execute(
+            'SELECT COUNT(*), COUNT(DISTINCT company), '
+            'COUNT(DISTINCT reason), COUNT(customer), MIN(date), MAX(date) '
+            'FROM dms_part_lost_sale').fetchone()
+        self.assertTrue(30 <= lost[0] <= 60, lost)
+        self.assertEqual(lost[1], 3)
+        self.assertGreaterEqual(lost[2], 4)
+        self.assertGreater(lost[3], 0)
+        self.assertGreaterEqual(dt.datetime.fromisoformat(lost[4]).date(),
+            built - dt.timedelta(days=100))
+        self.assertLessEqual(dt.datetime.fromisoformat(lost[5]).date(),
+            built + dt.timedelta(days=1))
 
 
 if __name__ == '__main__':
