@@ -520,7 +520,29 @@ class PriceFileImport:
         self.update_many(product,
             [product.replaced_by, product.replaced_date], supersessions)
         result['superseded'] = len(supersessions)
+        self.add_supplier([known[r.key][1] for r in rows])
         return result
+
+    def add_supplier(self, template_ids):
+        "Make the manufacturer the rooftop's supplier of the parts"
+        pool = Pool()
+        ProductSupplier = pool.get('purchase.product_supplier')
+        product_supplier = ProductSupplier.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*product_supplier.select(product_supplier.template,
+                where=(product_supplier.party == self.manufacturer.id)
+                & (product_supplier.company == self.company.id)))
+        supplied = {t for t, in cursor}
+        defaults = self.template_defaults(ProductSupplier)
+        for name in ['party', 'company', 'product']:
+            defaults.pop(name, None)
+        self.insert_many(product_supplier,
+            [product_supplier.template, product_supplier.party,
+                product_supplier.company]
+            + [getattr(product_supplier, n) for n in defaults],
+            [[t, self.manufacturer.id, self.company.id]
+                + list(defaults.values())
+                for t in sorted(set(template_ids) - supplied)])
 
     @staticmethod
     def insert_many(table, columns, rows):
@@ -586,7 +608,8 @@ class PriceFileImport:
         values = Model.default_get(names, with_rec_name=False)
         values['part'] = True if 'part' in names else values.get('part')
         values['type'] = 'goods' if 'type' in names else None
-        values['active'] = True
+        if 'active' in names:
+            values['active'] = True
         for name in ['salable', 'purchasable']:
             if name in names:
                 values[name] = True
