@@ -105,7 +105,9 @@ ROLES = {
         'name': "Parts",
         'groups': [
             'dms_base.group_parts', 'stock.group_stock',
-            'product.group_product_admin'],
+            'product.group_product_admin', 'sale.group_sale',
+            'purchase.group_purchase',
+            'purchase_request.group_purchase_request'],
         },
     'accountant': {
         'name': "Accountant",
