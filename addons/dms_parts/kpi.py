@@ -42,7 +42,8 @@ class KPIMonth(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('month', 'DESC'), ('warehouse', 'ASC')]
+        cls._order = [
+            ('month', 'DESC'), ('warehouse', 'ASC'), ('id', 'DESC')]
 
     @classmethod
     def _month(cls, date):

@@ -363,19 +363,25 @@ class Product(metaclass=PoolMeta):
             pattern = normalize_pattern(operand)
         if not pattern:
             return [('id', '=', None)]
+        key_operator = '=' if operator == '=' else 'like'
+        # only the few superseded parts among the matches are followed
         product = cls.__table__()
         template = Template.__table__()
         cursor = Transaction().connection.cursor()
-        where = template.part_number_key.like(pattern)
-        if operator == '=':
+        if key_operator == '=':
             where = template.part_number_key == pattern
+        else:
+            where = template.part_number_key.like(pattern)
         cursor.execute(*product.join(template,
                 condition=product.template == template.id
-                ).select(product.id, where=where))
-        ids = [i for i, in cursor]
-        successors = cls.successors(ids)
-        return [('id', 'in',
-                list(set(ids) | {i for c in successors.values() for i in c}))]
+                ).select(product.id,
+                where=where & (product.replaced_by != Null)))
+        successors = cls.successors([i for i, in cursor])
+        domain = [('template.part_number_key', key_operator, pattern)]
+        successor_ids = {i for c in successors.values() for i in c}
+        if successor_ids:
+            domain = ['OR', domain, ('id', 'in', list(successor_ids))]
+        return domain
 
     @classmethod
     def search_rec_name(cls, name, clause):
