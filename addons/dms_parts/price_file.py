@@ -1,12 +1,14 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import csv
+import datetime as dt
 import io
 from decimal import Decimal, InvalidOperation
 
 from sql import Literal, Null
 from sql.functions import CurrentTimestamp
 
+from trytond.backend import MAX_QUERY_PARAMS
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
@@ -14,6 +16,7 @@ from trytond.modules.product import price_digits
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.rpc import RPC
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -551,14 +554,22 @@ class PriceFileImport:
         if not rows:
             return
         transaction = Transaction()
-        query = table.insert(
-            columns + [table.create_uid, table.create_date],
-            [[Literal(0)] * len(columns)
-                + [Literal(transaction.user), CurrentTimestamp()]])
-        sql, params = tuple(query)
-        user = params[-1:]
-        transaction.connection.cursor().executemany(
-            sql, (tuple(r) + user for r in rows))
+        cursor = transaction.connection.cursor()
+        columns = columns + [table.create_uid, table.create_date]
+        # one time for the whole import, not the database clock per row
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        extra = [transaction.user, now]
+        if MAX_QUERY_PARAMS >= 1000:
+            # PostgreSQL: a statement per slice of rows
+            size = MAX_QUERY_PARAMS // len(columns)
+            for sub_rows in grouped_slice(rows, size):
+                cursor.execute(*table.insert(
+                        columns, [list(r) + extra for r in sub_rows]))
+        else:
+            # SQLite limits the parameters of a statement, not their sets
+            sql, _ = tuple(table.insert(
+                    columns, [[Literal(0)] * len(columns)]))
+            cursor.executemany(sql, (tuple(r) + tuple(extra) for r in rows))
 
     @staticmethod
     def update_many(table, columns, rows):
