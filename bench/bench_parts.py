@@ -43,7 +43,6 @@ import json
 import os
 import random
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -51,7 +50,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from bench_vehicle import _backends, _write
+from bench_vehicle import _write, run_backends
 
 ROWS = 200_000
 # 1 % of the parts superseded, 10 % of the prices changed on re-import
@@ -195,28 +194,8 @@ def _child(task, env, db_name):
 
 
 def run():
-    results = []
-    tmp, backends = _backends()
-    try:
-        for backend, env, note in backends:
-            if env is None:
-                results.append({
-                        'name': "PostgreSQL figures",
-                        'value': None,
-                        'unit': None,
-                        'backend': backend,
-                        'skipped': note,
-                        })
-                continue
-            print(f"bench_parts: {backend}", file=sys.stderr)
-            try:
-                results.extend(_bench_backend(backend, env, note))
-            finally:
-                if backend == 'postgresql':
-                    _child('drop', env, 'bench_parts_drop')
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return results
+    return run_backends('bench_parts', _bench_backend,
+        lambda env: _child('drop', env, 'bench_parts_drop'))
 
 
 def _bench_backend(backend, env, note):

@@ -243,7 +243,15 @@ def _child(task, env, db_name):
 
 
 def run():
-    results = bench_vin()
+    return bench_vin() + run_backends('bench_vehicle', _bench_backend,
+        lambda env: _child('drop', env, 'bench_vehicle_drop'))
+
+
+def run_backends(name, bench_backend, drop):
+    """Return the results of bench_backend(backend, env, note) on each
+    backend, a PostgreSQL that cannot run marked as skipped; drop(env)
+    cleans up after PostgreSQL"""
+    results = []
     tmp, backends = _backends()
     try:
         for backend, env, note in backends:
@@ -256,12 +264,12 @@ def run():
                         'skipped': note,
                         })
                 continue
-            print(f"bench_vehicle: {backend}", file=sys.stderr)
+            print(f"{name}: {backend}", file=sys.stderr)
             try:
-                results.extend(_bench_backend(backend, env, note))
+                results.extend(bench_backend(backend, env, note))
             finally:
                 if backend == 'postgresql':
-                    _child('drop', env, 'bench_vehicle_drop')
+                    drop(env)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return results

@@ -242,9 +242,8 @@ class PriceFileImport:
             name = getattr(profile, f'{key}_column')
             if name and name in header:
                 positions[key] = header.index(name)
-            elif required or name:
-                if required:
-                    missing.append(name)
+            elif required:
+                missing.append(name)
         if missing:
             raise PriceFileError(gettext(
                     'dms_parts.msg_price_file_columns',
@@ -256,7 +255,7 @@ class PriceFileImport:
         width = len(header)
         decimal_comma = profile.decimal_separator == ','
         rows = []
-        get = {k: p for k, p in positions.items()}
+        get = positions
         for values in reader:
             line = reader.line_num
             if not any(v.strip() for v in values):
