@@ -559,11 +559,16 @@ class PriceFileImport:
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         extra = [transaction.user, now]
         if MAX_QUERY_PARAMS >= 1000:
-            # PostgreSQL: a statement per slice of rows
+            # PostgreSQL: a statement per slice of rows, written once
             size = MAX_QUERY_PARAMS // len(columns)
+            statements = {}
             for sub_rows in grouped_slice(rows, size):
-                cursor.execute(*table.insert(
-                        columns, [list(r) + extra for r in sub_rows]))
+                sub_rows = list(sub_rows)
+                if len(sub_rows) not in statements:
+                    statements[len(sub_rows)] = tuple(table.insert(columns,
+                            [[Literal(0)] * len(columns)] * len(sub_rows)))[0]
+                cursor.execute(statements[len(sub_rows)],
+                    [v for r in sub_rows for v in list(r) + extra])
         else:
             # SQLite limits the parameters of a statement, not their sets
             sql, _ = tuple(table.insert(
