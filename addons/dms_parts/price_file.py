@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 from sql import Literal, Null
 from sql.functions import CurrentTimestamp
 
-from trytond.backend import MAX_QUERY_PARAMS
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
@@ -16,7 +15,6 @@ from trytond.modules.product import price_digits
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.rpc import RPC
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -557,23 +555,11 @@ class PriceFileImport:
         columns = columns + [table.create_uid, table.create_date]
         # one time for the whole import, not the database clock per row
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-        extra = [transaction.user, now]
-        if MAX_QUERY_PARAMS >= 1000:
-            # PostgreSQL: a statement per slice of rows, written once
-            size = MAX_QUERY_PARAMS // len(columns)
-            statements = {}
-            for sub_rows in grouped_slice(rows, size):
-                sub_rows = list(sub_rows)
-                if len(sub_rows) not in statements:
-                    statements[len(sub_rows)] = tuple(table.insert(columns,
-                            [[Literal(0)] * len(columns)] * len(sub_rows)))[0]
-                cursor.execute(statements[len(sub_rows)],
-                    [v for r in sub_rows for v in list(r) + extra])
-        else:
-            # SQLite limits the parameters of a statement, not their sets
-            sql, _ = tuple(table.insert(
-                    columns, [[Literal(0)] * len(columns)]))
-            cursor.executemany(sql, (tuple(r) + tuple(extra) for r in rows))
+        extra = (transaction.user, now)
+        # one statement run for each row: slices of rows per statement were
+        # slower and took more memory on PostgreSQL (make bench)
+        sql, _ = tuple(table.insert(columns, [[Literal(0)] * len(columns)]))
+        cursor.executemany(sql, (tuple(r) + extra for r in rows))
 
     @staticmethod
     def update_many(table, columns, rows):
