@@ -54,10 +54,11 @@ class Fitment(ModelSQL, ModelView):
         if self.model:
             self.make = self.model.make
 
-    @fields.depends('variant', 'model')
+    @fields.depends('variant', 'model', 'make')
     def on_change_variant(self):
         if self.variant:
             self.model = self.variant.model
+            self.make = self.variant.model.make
 
     def get_rec_name(self, name):
         return (self.variant or self.model or self.make).rec_name
@@ -88,12 +89,14 @@ class Template(metaclass=PoolMeta):
         fitment = Fitment.__table__()
         conditions = []
         for vehicle in vehicles:
-            if vehicle.variant:
-                conditions.append(fitment.variant == vehicle.variant.id)
-            if vehicle.model:
-                conditions.append((fitment.model == vehicle.model.id)
+            variant = vehicle.variant
+            model = vehicle.model or (variant and variant.model)
+            make = vehicle.make or (model and model.make)
+            if variant:
+                conditions.append(fitment.variant == variant.id)
+            if model:
+                conditions.append((fitment.model == model.id)
                     & (fitment.variant == Null))
-            make = vehicle.make or (vehicle.model and vehicle.model.make)
             if make:
                 conditions.append((fitment.make == make.id)
                     & (fitment.model == Null))
