@@ -39,18 +39,14 @@ suite's cache, keyed on the code) or a temporary one, on PostgreSQL
 template databases ("postgresql://") dropped at the end.
 """
 import io
-import json
 import os
 import random
 import resource
-import subprocess
 import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 
-from bench_vehicle import _write, run_backends
+from bench_vehicle import _child, _write, run_backends
 
 ROWS = 200_000
 # 1 % of the parts superseded, 10 % of the prices changed on re-import
@@ -175,31 +171,13 @@ def price_file(parts, keep=range(0)):
 
 # --- parent: child processes per backend -------------------------------
 
-def _child(task, env, db_name):
-    "Run a task in a child process of this file; return its results"
-    with tempfile.NamedTemporaryFile(suffix='.json') as output:
-        environ = dict(os.environ, **env, DB_NAME=db_name)
-        environ.pop('BENCH_SQLITE_DB_CACHE', None)
-        proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), 'child', task,
-                output.name],
-            env=environ, stdout=sys.stderr)
-        _, status, _ = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode:
-            raise RuntimeError(
-                f"child {task} on {env['TRYTOND_DATABASE_URI']} "
-                f"exited with {proc.returncode}")
-        return json.loads(Path(output.name).read_text())
-
-
 def run():
     return run_backends('bench_parts', _bench_backend,
-        lambda env: _child('drop', env, 'bench_parts_drop'))
+        lambda env: _child('drop', env, 'bench_parts_drop', __file__))
 
 
 def _bench_backend(backend, env, note):
-    result = _child('import', env, DATABASE)
+    result = _child('import', env, DATABASE, __file__)
     rows = result['rows']
     common = {
         'backend': backend,

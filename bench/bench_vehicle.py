@@ -221,13 +221,15 @@ def _backends():
     return tmp, backends
 
 
-def _child(task, env, db_name):
-    "Run a task in a child process; return its results and ru_maxrss"
+def _child(task, env, db_name, script=__file__):
+    """Run a task in a child process of the benchmark script (`script
+    child TASK OUTPUT`); return its results with the process's ru_maxrss
+    (as maxrss_mb, unless the child measured its own)"""
     with tempfile.NamedTemporaryFile(suffix='.json') as output:
         environ = dict(os.environ, **env, DB_NAME=db_name)
         environ.pop('BENCH_SQLITE_DB_CACHE', None)
         proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), 'child', task,
+            [sys.executable, str(Path(script).resolve()), 'child', task,
                 output.name],
             env=environ, stdout=sys.stderr)
         _, status, rusage = os.wait4(proc.pid, 0)
@@ -238,7 +240,7 @@ def _child(task, env, db_name):
                 f"exited with {proc.returncode}")
         result = json.loads(Path(output.name).read_text())
     # Linux reports ru_maxrss in kilobytes
-    result['maxrss_mb'] = round(rusage.ru_maxrss / 1024, 1)
+    result.setdefault('maxrss_mb', round(rusage.ru_maxrss / 1024, 1))
     return result
 
 
