@@ -1,18 +1,72 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from sql import Cast, Literal, Null, Union
-from sql.aggregate import Sum
+import datetime as dt
+
+from sql import Cast, Literal, Null, Union, Window, With
+from sql.aggregate import Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import DateTrunc, Extract
 
-
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
+from trytond.pyson import Eval
 
 # Where parts go when they are issued: to a customer over the counter, to
 # production when the workshop uses them
 ISSUE_TYPES = ('customer', 'production')
 PURCHASE_STATES = ('confirmed', 'processing', 'done')
+# The days without issue from which a part on hand counts as aged
+AGES = (180, 365)
+
+
+def warehouse_locations():
+    "Return a query of each location of a warehouse with its warehouse"
+    Location = Pool().get('stock.location')
+    location = Location.__table__()
+    warehouse = Location.__table__()
+    return location.join(warehouse,
+        condition=(warehouse.type == 'warehouse')
+        & (location.left >= warehouse.left)
+        & (location.right <= warehouse.right)
+        ).select(
+            location.id.as_('location'),
+            location.type.as_('type'),
+            warehouse.id.as_('warehouse'))
+
+
+def part_moves():
+    """Return the done moves of parts: the tables, the move table, each
+    move's value (at its cost price, or else the part's cost price of the
+    company) and the condition"""
+    pool = Pool()
+    Move = pool.get('stock.move')
+    Product = pool.get('product.product')
+    Template = pool.get('product.template')
+    CostPrice = pool.get('product.cost_price')
+    move = Move.__table__()
+    product = Product.__table__()
+    template = Template.__table__()
+    cost = CostPrice.__table__()
+    tables = (move
+        .join(product, condition=move.product == product.id)
+        .join(template, condition=product.template == template.id)
+        .join(cost, 'LEFT',
+            condition=(cost.product == move.product)
+            & (cost.company == move.company)))
+    value = move.internal_quantity * Coalesce(
+        move.cost_price, cost.cost_price, 0)
+    where = (move.state == 'done') & (template.part == Literal(True))
+    return tables, move, value, where
+
+
+def days_in_month(month):
+    year = Extract('YEAR', month)
+    leap = ((year % 4) == 0) & (((year % 100) != 0) | ((year % 400) == 0))
+    number = Extract('MONTH', month)
+    return Case(
+        (number == 2, Case((leap, 29), else_=28)),
+        (number.in_([4, 6, 9, 11]), 30),
+        else_=31)
 
 
 class KPIMonth(ModelSQL, ModelView):
@@ -38,6 +92,11 @@ class KPIMonth(ModelSQL, ModelView):
         "and emergency-ordered quantities, over demand.")
     lost_value = fields.Numeric("Lost Sales Value", digits=(16, 2),
         help="The lost quantities at the parts' list prices.")
+    first_time_fill = fields.Float("First-Time Fill", digits=(1, 4),
+        help="The share of the demand lines served from stock when asked: "
+        "the issue lines (stock moves) shipped no later than planned, over "
+        "the issue lines and the lost sales; lines are counted, not "
+        "quantities.")
 
     @classmethod
     def __setup__(cls):
@@ -80,6 +139,12 @@ class KPIMonth(ModelSQL, ModelView):
                 Literal(0).as_('lost'),
                 Literal(0).as_('emergency'),
                 Literal(0).as_('lost_value'),
+                Literal(1).as_('lines'),
+                # A line shipped later than planned waited for a backorder
+                # or an emergency order
+                Case((move.effective_date <= Coalesce(
+                            move.planned_date, move.effective_date), 1),
+                    else_=0).as_('first_time'),
                 where=(move.state == 'done')
                 & (template.part == Literal(True))
                 & (from_location.type == 'storage')
@@ -107,7 +172,9 @@ class KPIMonth(ModelSQL, ModelView):
                 lost_sale.quantity.as_('lost'),
                 Literal(0).as_('emergency'),
                 (lost_sale.quantity * Coalesce(list_price.list_price, 0)
-                    ).as_('lost_value')))
+                    ).as_('lost_value'),
+                Literal(1).as_('lines'),
+                Literal(0).as_('first_time')))
 
     @classmethod
     def _emergency(cls):
@@ -139,6 +206,8 @@ class KPIMonth(ModelSQL, ModelView):
                 (line.quantity * unit.factor / default_unit.factor
                     ).as_('emergency'),
                 Literal(0).as_('lost_value'),
+                Literal(0).as_('lines'),
+                Literal(0).as_('first_time'),
                 where=(purchase.part_order_type == 'emergency')
                 & purchase.state.in_(PURCHASE_STATES)
                 & (template.part == Literal(True))
@@ -151,6 +220,7 @@ class KPIMonth(ModelSQL, ModelView):
         lost = Sum(union.lost)
         emergency = Sum(union.emergency)
         demand = issued + lost
+        lines = Sum(union.lines)
         where = union.month != Null
         year = Extract('YEAR', union.month)
         month = Extract('MONTH', union.month)
@@ -168,5 +238,250 @@ class KPIMonth(ModelSQL, ModelView):
                     (demand - lost - emergency) / demand),
                 else_=Null).as_('fill_rate'),
             cls.lost_value.sql_cast(Sum(union.lost_value)).as_('lost_value'),
+            Case(
+                (lines > 0, cls.first_time_fill.sql_cast(
+                        Sum(union.first_time)) / lines),
+                else_=Null).as_('first_time_fill'),
             where=where,
             group_by=[union.company, union.warehouse, union.month])
+
+
+class KPIStock(ModelSQL, ModelView):
+    "Cost of issues, stock value, stock turn and days' supply per month"
+    __name__ = 'dms.part.kpi.stock'
+    __string__ = "Parts Stock KPIs by Month"
+
+    company = fields.Many2One('company.company', "Company")
+    warehouse = fields.Many2One('stock.location', "Warehouse")
+    month = fields.Date("Month")
+    issue_cost = fields.Numeric("Cost of Issues", digits=(16, 2),
+        help="The parts issued to customers and the workshop in the month "
+        "at the cost price of their moves (or else the part's cost price).")
+    stock_value = fields.Numeric("Stock Value", digits=(16, 2),
+        help="The value of the parts in the warehouse at the end of the "
+        "month: every receipt into the warehouse less every move out of "
+        "it since the start, at the moves' cost prices.")
+    stock_turn = fields.Float("Stock Turn", digits=(16, 2),
+        help="How many times a year the stock is turned over: the cost of "
+        "issues times 12, over the stock value at the end of the month.")
+    days_supply = fields.Float("Days' Supply", digits=(16, 1),
+        help="How many days the stock lasts: the stock value at the end of "
+        "the month over the cost of issues per day of the month.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [
+            ('month', 'DESC'), ('warehouse', 'ASC'), ('id', 'DESC')]
+
+    @classmethod
+    def _moves(cls):
+        "The value of the done moves of parts by locations and month"
+        tables, move, value, where = part_moves()
+        moves = tables.select(
+            move.company.as_('company'),
+            move.from_location.as_('from_location'),
+            move.to_location.as_('to_location'),
+            KPIMonth._month(move.effective_date).as_('month'),
+            value.as_('value'),
+            where=where)
+        return moves.select(
+            moves.company, moves.from_location, moves.to_location,
+            moves.month,
+            Sum(moves.value).as_('value'),
+            group_by=[
+                moves.company, moves.from_location, moves.to_location,
+                moves.month])
+
+    @classmethod
+    def table_query(cls):
+        Location = Pool().get('stock.location')
+        moves = With(query=cls._moves())
+        # Moves inside a warehouse change nothing of its stock value
+        from_, to = warehouse_locations(), warehouse_locations()
+        incoming = (moves
+            .join(to, condition=moves.to_location == to.location)
+            .join(from_, 'LEFT',
+                condition=(moves.from_location == from_.location)
+                & (from_.warehouse == to.warehouse))
+            .select(
+                moves.company, to.warehouse.as_('warehouse'), moves.month,
+                moves.value.as_('change'),
+                Literal(0).as_('issue_cost'),
+                where=from_.location == Null))
+        from_, to = warehouse_locations(), warehouse_locations()
+        to_location = Location.__table__()
+        outgoing = (moves
+            .join(from_, condition=moves.from_location == from_.location)
+            .join(to_location, condition=moves.to_location == to_location.id)
+            .join(to, 'LEFT',
+                condition=(moves.to_location == to.location)
+                & (to.warehouse == from_.warehouse))
+            .select(
+                moves.company, from_.warehouse.as_('warehouse'), moves.month,
+                (-moves.value).as_('change'),
+                Case(
+                    ((from_.type == 'storage')
+                        & to_location.type.in_(ISSUE_TYPES), moves.value),
+                    else_=0).as_('issue_cost'),
+                where=to.location == Null))
+        union = Union(incoming, outgoing, all_=True)
+        monthly = union.select(
+            union.company, union.warehouse, union.month,
+            Sum(union.change).as_('change'),
+            Sum(union.issue_cost).as_('issue_cost'),
+            where=union.month != Null,
+            group_by=[union.company, union.warehouse, union.month])
+        stock = monthly.select(
+            monthly.company, monthly.warehouse, monthly.month,
+            monthly.issue_cost,
+            Sum(monthly.change, window=Window(
+                    [monthly.company, monthly.warehouse],
+                    order_by=[monthly.month.asc])).as_('stock_value'))
+        year = Extract('YEAR', stock.month)
+        month = Extract('MONTH', stock.month)
+        issue_cost = cls.stock_turn.sql_cast(stock.issue_cost)
+        stock_value = cls.stock_turn.sql_cast(stock.stock_value)
+        return stock.select(
+            Cast((year * 100 + month) * 10000 + stock.warehouse,
+                cls.id.sql_type().base).as_('id'),
+            stock.company.as_('company'),
+            stock.warehouse.as_('warehouse'),
+            stock.month.as_('month'),
+            cls.issue_cost.sql_cast(stock.issue_cost).as_('issue_cost'),
+            cls.stock_value.sql_cast(stock.stock_value).as_('stock_value'),
+            Case((stock_value != 0, issue_cost * 12 / stock_value),
+                else_=Null).as_('stock_turn'),
+            Case(
+                (issue_cost != 0,
+                    stock_value * days_in_month(stock.month) / issue_cost),
+                else_=Null).as_('days_supply'),
+            with_=[moves])
+
+
+class KPIAged(ModelSQL, ModelView):
+    "Parts on hand without issue for 180 or 365 days"
+    __name__ = 'dms.part.kpi.aged'
+    __string__ = "Aged Parts Stock"
+
+    company = fields.Many2One('company.company', "Company")
+    warehouse = fields.Many2One('stock.location', "Warehouse")
+    product = fields.Many2One('product.product', "Part",
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'})
+    quantity = fields.Float("Quantity", digits=(16, 2),
+        help="The quantity on hand in the warehouse.")
+    value = fields.Numeric("Value", digits=(16, 2),
+        help="The quantity on hand at the part's cost price.")
+    date = fields.Date("Last Issue",
+        help="The date the part was last issued from the warehouse, or "
+        "received if it was never issued.")
+    days = fields.Function(fields.Integer("Days",
+            help="The days since the last issue."),
+        'get_days')
+    age = fields.Selection([
+            ('180', "No issue for 180 days"),
+            ('365', "No issue for 365 days"),
+            ], "Age")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def _moves(cls):
+        "The quantities of the done moves of parts by locations"
+        tables, move, _, where = part_moves()
+        return tables.select(
+            move.company.as_('company'),
+            move.product.as_('product'),
+            move.from_location.as_('from_location'),
+            move.to_location.as_('to_location'),
+            Sum(move.internal_quantity).as_('quantity'),
+            Min(move.effective_date).as_('first'),
+            Max(move.effective_date).as_('last'),
+            Min(move.id).as_('move'),
+            where=where,
+            group_by=[
+                move.company, move.product, move.from_location,
+                move.to_location])
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        Location = pool.get('stock.location')
+        CostPrice = pool.get('product.cost_price')
+        today = Date.today()
+        moves = With(query=cls._moves())
+        no_date = Cast(Literal(None), cls.date.sql_type().base)
+        # A move is counted on each side it crosses a warehouse's border,
+        # so twice its id and a side give a row's id
+        from_, to = warehouse_locations(), warehouse_locations()
+        incoming = (moves
+            .join(to, condition=moves.to_location == to.location)
+            .join(from_, 'LEFT',
+                condition=(moves.from_location == from_.location)
+                & (from_.warehouse == to.warehouse))
+            .select(
+                moves.company, to.warehouse.as_('warehouse'), moves.product,
+                moves.quantity,
+                moves.first.as_('received'),
+                no_date.as_('issued'),
+                (moves.move * 2).as_('id'),
+                where=from_.location == Null))
+        from_, to = warehouse_locations(), warehouse_locations()
+        to_location = Location.__table__()
+        outgoing = (moves
+            .join(from_, condition=moves.from_location == from_.location)
+            .join(to_location, condition=moves.to_location == to_location.id)
+            .join(to, 'LEFT',
+                condition=(moves.to_location == to.location)
+                & (to.warehouse == from_.warehouse))
+            .select(
+                moves.company, from_.warehouse.as_('warehouse'),
+                moves.product,
+                (-moves.quantity).as_('quantity'),
+                no_date.as_('received'),
+                Case(
+                    ((from_.type == 'storage')
+                        & to_location.type.in_(ISSUE_TYPES), moves.last),
+                    else_=Null).as_('issued'),
+                (moves.move * 2 + 1).as_('id'),
+                where=to.location == Null))
+        union = Union(incoming, outgoing, all_=True)
+        stock = union.select(
+            Min(union.id).as_('id'),
+            union.company, union.warehouse, union.product,
+            Sum(union.quantity).as_('quantity'),
+            Coalesce(Max(union.issued), Min(union.received)).as_('date'),
+            group_by=[union.company, union.warehouse, union.product])
+        cost = CostPrice.__table__()
+        date = cls.date.sql_cast(stock.date)
+        ages = [today - dt.timedelta(days=d) for d in AGES]
+        return (stock
+            .join(cost, 'LEFT',
+                condition=(cost.product == stock.product)
+                & (cost.company == stock.company))
+            .select(
+                Cast(stock.id, cls.id.sql_type().base).as_('id'),
+                stock.company.as_('company'),
+                stock.warehouse.as_('warehouse'),
+                stock.product.as_('product'),
+                stock.quantity.as_('quantity'),
+                cls.value.sql_cast(
+                    stock.quantity * Coalesce(cost.cost_price, 0)
+                    ).as_('value'),
+                date.as_('date'),
+                Case((date <= ages[1], str(AGES[1])),
+                    else_=str(AGES[0])).as_('age'),
+                where=(stock.quantity > 0) & (date <= ages[0]),
+                with_=[moves]))
+
+    def get_days(self, name):
+        Date = Pool().get('ir.date')
+        if self.date:
+            return (Date.today() - self.date).days
