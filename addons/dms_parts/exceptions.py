@@ -18,3 +18,11 @@ class PriceFileError(UserError):
 
 class BackorderWarning(UserWarning):
     pass
+
+
+class TransferError(UserError):
+    pass
+
+
+class TransferWarning(UserWarning):
+    pass
