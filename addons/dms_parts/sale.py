@@ -6,6 +6,7 @@ from collections import defaultdict
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.modules.product import round_price
+from trytond.modules.sale.exceptions import SaleQuotationError
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
@@ -39,7 +40,22 @@ class Sale(metaclass=PoolMeta):
 
     def check_for_quotation(self):
         super().check_for_quotation()
+        self.check_superseded_parts()
         self.check_parts_on_hand()
+
+    def check_superseded_parts(self):
+        "Refuse superseded parts whose old stock may no longer be sold"
+        for line in self.lines:
+            product = line.product
+            if (line.type == 'line' and product and product.template.part
+                    and product.replaced_by and not product.sell_old_stock
+                    and line.quantity and line.quantity > 0):
+                raise SaleQuotationError(gettext(
+                        'dms_parts.msg_sale_superseded_part',
+                        sale=self.rec_name,
+                        part=product.rec_name,
+                        newest=product.newest.rec_name,
+                        chain=product.chain))
 
     def check_parts_on_hand(self):
         """Warn when parts are sold beyond what the warehouse has on hand:
@@ -143,6 +159,17 @@ class RecordLostSale(Wizard):
 
 class SaleLine(metaclass=PoolMeta):
     __name__ = 'sale.line'
+
+    @fields.depends('product')
+    def on_change_product(self):
+        # The counter offers the newest part for a superseded one whose old
+        # stock may no longer be sold
+        if (self.product and self.product.template.part
+                and self.product.replaced_by
+                and not self.product.sell_old_stock
+                and self.product.newest):
+            self.product = self.product.newest
+        super().on_change_product()
 
     part_bin = fields.Function(fields.Char("Bin",
             help="Where the part is kept in the sale's warehouse."),
