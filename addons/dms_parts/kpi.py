@@ -3,7 +3,7 @@
 import datetime as dt
 
 from sql import Cast, Literal, Null, Union, Window, With
-from sql.aggregate import Max, Min, Sum
+from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import DateTrunc, Extract
 
@@ -34,10 +34,10 @@ def warehouse_locations():
             warehouse.id.as_('warehouse'))
 
 
-def part_moves():
+def part_moves(valued=True):
     """Return the done moves of parts: the tables, the move table, each
     move's value (at its cost price, or else the part's cost price of the
-    company) and the condition"""
+    company) when valued, and the condition"""
     pool = Pool()
     Move = pool.get('stock.move')
     Product = pool.get('product.product')
@@ -49,12 +49,14 @@ def part_moves():
     cost = CostPrice.__table__()
     tables = (move
         .join(product, condition=move.product == product.id)
-        .join(template, condition=product.template == template.id)
-        .join(cost, 'LEFT',
+        .join(template, condition=product.template == template.id))
+    value = None
+    if valued:
+        tables = tables.join(cost, 'LEFT',
             condition=(cost.product == move.product)
-            & (cost.company == move.company)))
-    value = move.internal_quantity * Coalesce(
-        move.cost_price, cost.cost_price, 0)
+            & (cost.company == move.company))
+        value = move.internal_quantity * Coalesce(
+            move.cost_price, cost.cost_price, 0)
     where = (move.state == 'done') & (template.part == Literal(True))
     return tables, move, value, where
 
@@ -134,21 +136,23 @@ class KPIMonth(ModelSQL, ModelView):
             .select(
                 move.company.as_('company'),
                 warehouse.id.as_('warehouse'),
-                cls._month(move.effective_date).as_('month'),
-                move.internal_quantity.as_('issued'),
+                move.effective_date.as_('date'),
+                Sum(move.internal_quantity).as_('issued'),
                 Literal(0).as_('lost'),
                 Literal(0).as_('emergency'),
                 Literal(0).as_('lost_value'),
-                Literal(1).as_('lines'),
+                Count(move.id).as_('lines'),
                 # A line shipped later than planned waited for a backorder
                 # or an emergency order
-                Case((move.effective_date <= Coalesce(
-                            move.planned_date, move.effective_date), 1),
-                    else_=0).as_('first_time'),
+                Sum(Case((move.effective_date <= Coalesce(
+                                move.planned_date, move.effective_date), 1),
+                        else_=0)).as_('first_time'),
                 where=(move.state == 'done')
                 & (template.part == Literal(True))
                 & (from_location.type == 'storage')
-                & to_location.type.in_(ISSUE_TYPES)))
+                & to_location.type.in_(ISSUE_TYPES),
+                # By day first: a million moves give a few thousand rows
+                group_by=[move.company, warehouse.id, move.effective_date]))
 
     @classmethod
     def _lost(cls):
@@ -167,7 +171,7 @@ class KPIMonth(ModelSQL, ModelView):
             .select(
                 lost_sale.company.as_('company'),
                 lost_sale.warehouse.as_('warehouse'),
-                cls._month(lost_sale.date).as_('month'),
+                lost_sale.date.as_('date'),
                 Literal(0).as_('issued'),
                 lost_sale.quantity.as_('lost'),
                 Literal(0).as_('emergency'),
@@ -200,7 +204,7 @@ class KPIMonth(ModelSQL, ModelView):
             .select(
                 purchase.company.as_('company'),
                 purchase.warehouse.as_('warehouse'),
-                cls._month(purchase.purchase_date).as_('month'),
+                purchase.purchase_date.as_('date'),
                 Literal(0).as_('issued'),
                 Literal(0).as_('lost'),
                 (line.quantity * unit.factor / default_unit.factor
@@ -216,12 +220,17 @@ class KPIMonth(ModelSQL, ModelView):
     @classmethod
     def table_query(cls):
         union = Union(cls._issued(), cls._lost(), cls._emergency(), all_=True)
+        union = union.select(
+            union.company, union.warehouse,
+            cls._month(union.date).as_('month'),
+            union.issued, union.lost, union.emergency, union.lost_value,
+            union.lines, union.first_time,
+            where=union.date != Null)
         issued = Sum(union.issued)
         lost = Sum(union.lost)
         emergency = Sum(union.emergency)
         demand = issued + lost
         lines = Sum(union.lines)
-        where = union.month != Null
         year = Extract('YEAR', union.month)
         month = Extract('MONTH', union.month)
         return union.select(
@@ -242,7 +251,6 @@ class KPIMonth(ModelSQL, ModelView):
                 (lines > 0, cls.first_time_fill.sql_cast(
                         Sum(union.first_time)) / lines),
                 else_=Null).as_('first_time_fill'),
-            where=where,
             group_by=[union.company, union.warehouse, union.month])
 
 
@@ -276,22 +284,18 @@ class KPIStock(ModelSQL, ModelView):
 
     @classmethod
     def _moves(cls):
-        "The value of the done moves of parts by locations and month"
+        "The value of the done moves of parts by locations and day"
         tables, move, value, where = part_moves()
-        moves = tables.select(
+        return tables.select(
             move.company.as_('company'),
             move.from_location.as_('from_location'),
             move.to_location.as_('to_location'),
-            KPIMonth._month(move.effective_date).as_('month'),
-            value.as_('value'),
-            where=where)
-        return moves.select(
-            moves.company, moves.from_location, moves.to_location,
-            moves.month,
-            Sum(moves.value).as_('value'),
+            move.effective_date.as_('date'),
+            Sum(value).as_('value'),
+            where=where,
             group_by=[
-                moves.company, moves.from_location, moves.to_location,
-                moves.month])
+                move.company, move.from_location, move.to_location,
+                move.effective_date])
 
     @classmethod
     def table_query(cls):
@@ -305,7 +309,8 @@ class KPIStock(ModelSQL, ModelView):
                 condition=(moves.from_location == from_.location)
                 & (from_.warehouse == to.warehouse))
             .select(
-                moves.company, to.warehouse.as_('warehouse'), moves.month,
+                moves.company, to.warehouse.as_('warehouse'),
+                KPIMonth._month(moves.date).as_('month'),
                 moves.value.as_('change'),
                 Literal(0).as_('issue_cost'),
                 where=from_.location == Null))
@@ -318,7 +323,8 @@ class KPIStock(ModelSQL, ModelView):
                 condition=(moves.to_location == to.location)
                 & (to.warehouse == from_.warehouse))
             .select(
-                moves.company, from_.warehouse.as_('warehouse'), moves.month,
+                moves.company, from_.warehouse.as_('warehouse'),
+                KPIMonth._month(moves.date).as_('month'),
                 (-moves.value).as_('change'),
                 Case(
                     ((from_.type == 'storage')
@@ -394,7 +400,7 @@ class KPIAged(ModelSQL, ModelView):
     @classmethod
     def _moves(cls):
         "The quantities of the done moves of parts by locations"
-        tables, move, _, where = part_moves()
+        tables, move, _, where = part_moves(valued=False)
         return tables.select(
             move.company.as_('company'),
             move.product.as_('product'),
