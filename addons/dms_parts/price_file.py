@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from sql import Literal, Null
 from sql.functions import CurrentTimestamp
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
@@ -455,28 +456,31 @@ class PriceFileImport:
             category = self.profile.account_category
             if category:
                 names.append('account_category')
-            values = []
-            for row in new_rows:
-                uom = (units.get(row.unit) or units.get(row.unit.lower())
-                    if row.unit else unit_id)
-                values.append([row.number, row.key, self.manufacturer.id,
-                        groups.get(row.discount_group), uom, row.description]
-                    + [uom] * (len(names) - 6 - bool(category))
-                    + ([category.id] if category else [])
-                    + list(defaults.values()))
+            uoms = len(names) - 6 - bool(category)
+            extra = ([category.id] if category else []) + list(
+                defaults.values())
+
+            def values():
+                for row in new_rows:
+                    uom = (units.get(row.unit) or units.get(row.unit.lower())
+                        if row.unit else unit_id)
+                    yield [row.number, row.key, self.manufacturer.id,
+                        groups.get(row.discount_group), uom,
+                        row.description] + [uom] * uoms + extra
             self.insert_many(template,
                 [getattr(template, n) for n in names + list(defaults)],
-                values)
+                values())
             cursor.execute(*template.select(
                     template.part_number_key, template.id,
                     where=(template.part_manufacturer == self.manufacturer.id)
                     & (template.part_number_key != Null)))
             template_ids = dict(cursor)
             defaults = self.template_defaults(Product)
+            extra = list(defaults.values())
             self.insert_many(product,
                 [product.template] + [getattr(product, n) for n in defaults],
-                [[template_ids[r.key]] + list(defaults.values())
-                    for r in new_rows])
+                ([template_ids[r.key]] + extra for r in new_rows))
+            del template_ids
             known.update(self.known_parts())
 
         # names, discount groups and prices
@@ -546,8 +550,8 @@ class PriceFileImport:
 
     @staticmethod
     def insert_many(table, columns, rows):
-        """Insert a row of table for each row of values of the columns, with
-        create_uid and create_date"""
+        """Insert a row of table for each row of values (an iterable) of the
+        columns, with create_uid and create_date"""
         if not rows:
             return
         transaction = Transaction()
@@ -556,10 +560,18 @@ class PriceFileImport:
         # one time for the whole import, not the database clock per row
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         extra = (transaction.user, now)
-        # one statement run for each row: slices of rows per statement were
-        # slower and took more memory on PostgreSQL (make bench)
-        sql, _ = tuple(table.insert(columns, [[Literal(0)] * len(columns)]))
-        cursor.executemany(sql, (tuple(r) + extra for r in rows))
+        rows = (tuple(r) + extra for r in rows)
+        if backend.name == 'postgresql':
+            # COPY streams the rows without a statement run for each
+            names = ', '.join(f'"{c.name}"' for c in columns)
+            with cursor.copy(
+                    f'COPY "{table._name}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            sql, _ = tuple(
+                table.insert(columns, [[Literal(0)] * len(columns)]))
+            cursor.executemany(sql, rows)
 
     @staticmethod
     def update_many(table, columns, rows):
