@@ -310,7 +310,8 @@ class Transfer(Workflow, ModelSQL, ModelView):
         for name in ['employee', 'requested_date', 'sale', 'purchase',
                 'sale_number', 'purchase_number']:
             default.setdefault(name, None)
-        default.setdefault('date', None)
+        default.setdefault('date', cls.default_date())
+        default.setdefault('state', cls.default_state())
         return super().copy(transfers, default=default)
 
     @classmethod
@@ -465,7 +466,7 @@ class Transfer(Workflow, ModelSQL, ModelView):
                 quantity=line.quantity, unit=line.unit)
             sale_line.on_change_product()
             sale_line.unit = line.unit
-            sale_line.unit_price = line.unit_price
+            sale_line.unit_price = round_price(line.unit_price)
             lines.append(sale_line)
         sale.lines = lines
         return sale
@@ -494,7 +495,7 @@ class Transfer(Workflow, ModelSQL, ModelView):
                 quantity=line.quantity, unit=line.unit)
             purchase_line.on_change_product()
             purchase_line.unit = line.unit
-            purchase_line.unit_price = line.unit_price
+            purchase_line.unit_price = round_price(line.unit_price)
             lines.append(purchase_line)
         purchase.lines = lines
         return purchase
