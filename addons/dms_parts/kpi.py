@@ -34,22 +34,28 @@ def warehouse_locations():
             warehouse.id.as_('warehouse'))
 
 
+def parts():
+    "Return a query of the ids of the products that are parts"
+    pool = Pool()
+    Product = pool.get('product.product')
+    Template = pool.get('product.template')
+    product = Product.__table__()
+    template = Template.__table__()
+    return product.join(template,
+        condition=product.template == template.id
+        ).select(product.id, where=template.part == Literal(True))
+
+
 def part_moves(valued=True):
     """Return the done moves of parts: the tables, the move table, each
     move's value (at its cost price, or else the part's cost price of the
     company) when valued, and the condition"""
     pool = Pool()
     Move = pool.get('stock.move')
-    Product = pool.get('product.product')
-    Template = pool.get('product.template')
     CostPrice = pool.get('product.cost_price')
     move = Move.__table__()
-    product = Product.__table__()
-    template = Template.__table__()
     cost = CostPrice.__table__()
-    tables = (move
-        .join(product, condition=move.product == product.id)
-        .join(template, condition=product.template == template.id))
+    tables = move
     value = None
     if valued:
         tables = tables.join(cost, 'LEFT',
@@ -57,7 +63,7 @@ def part_moves(valued=True):
             & (cost.company == move.company))
         value = move.internal_quantity * Coalesce(
             move.cost_price, cost.cost_price, 0)
-    where = (move.state == 'done') & (template.part == Literal(True))
+    where = (move.state == 'done') & move.product.in_(parts())
     return tables, move, value, where
 
 
@@ -115,14 +121,10 @@ class KPIMonth(ModelSQL, ModelView):
         pool = Pool()
         Move = pool.get('stock.move')
         Location = pool.get('stock.location')
-        Product = pool.get('product.product')
-        Template = pool.get('product.template')
         move = Move.__table__()
         from_location = Location.__table__()
         to_location = Location.__table__()
         warehouse = Location.__table__()
-        product = Product.__table__()
-        template = Template.__table__()
         return (move
             .join(from_location,
                 condition=move.from_location == from_location.id)
@@ -131,8 +133,6 @@ class KPIMonth(ModelSQL, ModelView):
                 condition=(warehouse.type == 'warehouse')
                 & (from_location.left >= warehouse.left)
                 & (from_location.right <= warehouse.right))
-            .join(product, condition=move.product == product.id)
-            .join(template, condition=product.template == template.id)
             .select(
                 move.company.as_('company'),
                 warehouse.id.as_('warehouse'),
@@ -148,7 +148,7 @@ class KPIMonth(ModelSQL, ModelView):
                                 move.planned_date, move.effective_date), 1),
                         else_=0)).as_('first_time'),
                 where=(move.state == 'done')
-                & (template.part == Literal(True))
+                & move.product.in_(parts())
                 & (from_location.type == 'storage')
                 & to_location.type.in_(ISSUE_TYPES),
                 # By day first: a million moves give a few thousand rows
