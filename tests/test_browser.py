@@ -1063,7 +1063,8 @@ class DemoContentTestCase(unittest.TestCase):
         the vehicle catalog and 150 valid vehicles in every state and stock
         state, aging, held, traded in, with photos and bookings this
         week; and about 2,000 parts with supersessions, each rooftop's stock
-        of parts in bins and the sales its counter lost"""
+        of parts in bins, its counter sales and the sales its counter
+        lost, and group transfers of parts between rooftops"""
         from trytond.modules.dms_vehicle import vin as vin_tools
         today = dt.date.today()
         path = SERVER.database
@@ -1255,6 +1256,48 @@ class DemoContentTestCase(unittest.TestCase):
             built - dt.timedelta(days=100))
         self.assertLessEqual(dt.datetime.fromisoformat(lost[5]).date(),
             built + dt.timedelta(days=1))
+        # each rooftop's counter sales of parts: quotations, sales waiting
+        # to be picked, and sales shipped with their invoice posted
+        counter = database.execute(
+            'SELECT s.company, s.state, COUNT(DISTINCT s.id) '
+            'FROM sale_sale AS s '
+            'JOIN sale_line AS l ON l.sale = s.id '
+            'JOIN product_product AS p ON p.id = l.product '
+            'JOIN product_template AS t ON t.id = p.template '
+            'WHERE t.part AND s.part_transfer IS NULL '
+            'GROUP BY s.company, s.state').fetchall()
+        states = {}
+        for company, state, count in counter:
+            states.setdefault(company, {})[state] = count
+        self.assertEqual(len(states), 3, states)
+        for by_state in states.values():
+            self.assertGreaterEqual(by_state.get('processing', 0), 5, states)
+            self.assertGreater(by_state.get('draft', 0), 0, states)
+        shipped = database.execute(
+            'SELECT COUNT(DISTINCT i.id), COUNT(DISTINCT m.shipment) '
+            'FROM sale_sale AS s '
+            'JOIN sale_line AS l ON l.sale = s.id '
+            'JOIN account_invoice_line AS il '
+            "ON il.origin = 'sale.line,' || l.id "
+            'JOIN account_invoice AS i ON i.id = il.invoice '
+            'JOIN stock_move AS m '
+            "ON m.origin = 'sale.line,' || l.id "
+            'WHERE s.part_transfer IS NULL '
+            "AND i.state = 'posted' AND m.state = 'done'").fetchone()
+        self.assertGreaterEqual(min(shipped), 15, shipped)
+        # group transfers between rooftops: the seller's sale and the
+        # buyer's purchase, each in its own company
+        transfers = database.execute(
+            'SELECT t.company, t.supplier_company, s.company, p.company '
+            'FROM dms_part_transfer AS t '
+            'JOIN sale_sale AS s ON s.id = t.sale '
+            'JOIN purchase_purchase AS p ON p.id = t.purchase '
+            "WHERE t.state = 'requested'").fetchall()
+        self.assertEqual(len(transfers), 3, transfers)
+        for company, supplier, sale_company, purchase_company in transfers:
+            self.assertNotEqual(company, supplier)
+            self.assertEqual(
+                (sale_company, purchase_company), (supplier, company))
 
 
 if __name__ == '__main__':

@@ -367,6 +367,11 @@ LOST_COMMENTS = {
     }
 # Days back the rooftops counted their opening stock
 INVENTORY_DAYS = 100
+# The account category of the parts
+ACCOUNT_CATEGORY = "Parts"
+# The counter sales of each rooftop by stage: shipped and invoiced, waiting
+# to be picked, quotations
+COUNTER_SALES = {'done': 8, 'confirmed': 3, 'draft': 2}
 # Bins per shelf of an aisle
 LEVELS = 6
 
@@ -414,6 +419,8 @@ class _Planner:
             'stock': stock,
             'bins': bins,
             'lost_sales': self.lost_sales(stock),
+            'counter_sales': self.counter_sales(stock),
+            'transfers': self.transfers(stock),
             }
 
     def random(self, *keys):
@@ -675,6 +682,46 @@ class _Planner:
                         part_key, quantity, reason, customer, comment))
         return sorted(sales, key=lambda s: (s[1], -s[2], -s[3]))
 
+    # --- counter sales and group transfers ---------------------------------
+
+    def counter_sales(self, stock):
+        """Return the counter sales of the rooftops: (rooftop code,
+        customer number, stage, [((make, number), quantity)]) where stage is
+        'draft' (a quotation the customer thinks over), 'confirmed' (waiting
+        to be picked) or 'done' (shipped and invoiced); quantities stay
+        within the stock on hand"""
+        sales = []
+        for code in ROOFTOPS:
+            random = self.random('counter_sales', code)
+            left = dict(stock[code])
+            stages = (['done'] * COUNTER_SALES['done']
+                + ['confirmed'] * COUNTER_SALES['confirmed']
+                + ['draft'] * COUNTER_SALES['draft'])
+            for stage in stages:
+                lines = []
+                for part_key in random.sample(
+                        sorted(k for k, q in left.items() if q >= 2),
+                        random.randint(1, 3)):
+                    quantity = random.randint(1, min(left[part_key] // 2, 4))
+                    left[part_key] -= quantity
+                    lines.append((part_key, quantity))
+                sales.append((code, random.randint(0, 99), stage, lines))
+        return sales
+
+    def transfers(self, stock):
+        """Return the group transfers: (buying rooftop, selling rooftop,
+        [((make, number), quantity)]) of parts the seller has and the buyer
+        has not"""
+        random = self.random('transfers')
+        transfers = []
+        for buyer, seller in zip(ROOFTOPS, ROOFTOPS[1:] + ROOFTOPS[:1]):
+            missing = sorted(k for k, q in stock[seller].items()
+                if q >= 4 and k not in stock[buyer])
+            lines = [(k, random.randint(1, 2))
+                for k in random.sample(missing, 2)]
+            transfers.append((buyer, seller, lines))
+        return transfers
+
 
 # --- price files -------------------------------------------------------------
 
@@ -767,6 +814,8 @@ class _Loader:
         self.load_stock()
         self.load_bins()
         self.load_lost_sales()
+        self.load_counter_sales()
+        self.load_transfers()
 
     def create(self, model, values):
         """Create records from values with one call: proteus instances
@@ -795,10 +844,40 @@ class _Loader:
         self.manufacturers = {
             m['make']: parties[m['party']] for m in MANUFACTURERS}
 
+    def load_account_category(self):
+        """Return the parts' account category, which books their sales and
+        purchases on each rooftop's revenue and expense accounts"""
+        from proteus import Model
+        Category = Model.get('product.category')
+        Account = Model.get('account.account')
+        categories = Category.find([
+                ('name', '=', ACCOUNT_CATEGORY), ('accounting', '=', True)])
+        if categories:
+            category, = categories
+        else:
+            category = Category(name=ACCOUNT_CATEGORY, accounting=True)
+            category.save()
+        for company in self.companies.values():
+            with self.config.set_context(company=company.id):
+                category = Category(category.id)
+                if category.account_revenue and category.account_expense:
+                    continue
+                for name, type_ in [('account_revenue', 'type.revenue'),
+                        ('account_expense', 'type.expense')]:
+                    account, = Account.find([
+                            ('company', '=', company.id),
+                            (type_, '=', True),
+                            ('closed', '!=', True),
+                            ], order=[('code', 'ASC')], limit=1)
+                    setattr(category, name, account)
+                category.save()
+        return category
+
     def load_profiles(self):
         "Create the price file profile of each manufacturer"
         from proteus import Model
         Profile = Model.get('dms.part.import.profile')
+        category = self.load_account_category()
         profiles = {p.name: p for p in Profile.find([
                     ('name', 'in', [m['profile'] for m in MANUFACTURERS]),
                     ])}
@@ -807,6 +886,7 @@ class _Loader:
             if manufacturer['profile'] in profiles:
                 continue
             profile = Profile(name=manufacturer['profile'],
+                account_category=category,
                 manufacturer=self.manufacturers[manufacturer['make']],
                 encoding=manufacturer['encoding'],
                 delimiter=manufacturer['delimiter'],
@@ -955,8 +1035,10 @@ class _Loader:
         from proteus import Model
         Inventory = Model.get('stock.inventory')
         date = self.today - dt.timedelta(days=INVENTORY_DAYS)
+        # the counter picks from the warehouse's picking zone when it has one
         locations = {
-            code: w.storage_location.id for code, w in self.warehouses.items()}
+            code: (w.picking_location or w.storage_location).id
+            for code, w in self.warehouses.items()}
         counted = {r['location'] for r in self.search_read('stock.inventory', [
                     ('location', 'in', list(locations.values())),
                     ('state', '=', 'done'),
@@ -1036,6 +1118,76 @@ class _Loader:
                     })
         self.create('dms.part.lost_sale', values)
 
+    def load_counter_sales(self):
+        """Sell parts over each rooftop's counter: quotations, sales
+        waiting to be picked, and sales shipped and invoiced"""
+        from proteus import Model
+        Sale = Model.get('sale.sale')
+        Invoice = Model.get('account.invoice')
+        Shipment = Model.get('stock.shipment.out')
+        if self.search_read('sale.sale', [
+                    ('company', 'in',
+                        [c.id for c in self.companies.values()]),
+                    ('lines.product.template.part', '=', True),
+                    ('part_transfer', '=', None),
+                    ], ['id']):
+            return
+        for code in ROOFTOPS:
+            company = self.companies[code]
+            customers = self.customers[code]
+            with self.config.set_context(company=company.id):
+                sales = []
+                for sale_code, customer, stage, lines in (
+                        self.plan['counter_sales']):
+                    if sale_code != code:
+                        continue
+                    sale = Sale(party=customers[customer % len(customers)],
+                        warehouse=self.warehouses[code],
+                        description="Counter sale")
+                    for part_key, quantity in lines:
+                        line = sale.lines.new()
+                        line.product = Model.get('product.product')(
+                            self.part(*part_key)[1])
+                        line.quantity = quantity
+                    sales.append((sale, stage))
+                Sale.save([s for s, _ in sales])
+                to_quote = [s for s, stage in sales if stage != 'draft']
+                Sale.click(to_quote, 'quote')
+                Sale.click(to_quote, 'confirm')
+                done = [s for s, stage in sales if stage == 'done']
+                shipments = [sh for s in done for sh in Sale(s.id).shipments]
+                if shipments:
+                    Shipment.click(shipments, 'assign_try')
+                    Shipment.click(shipments, 'pick')
+                    Shipment.click(shipments, 'pack')
+                    Shipment.click(shipments, 'do')
+                invoices = [i for s in done for i in Sale(s.id).invoices
+                    if i.state == 'draft']
+                if invoices:
+                    Invoice.click(invoices, 'post')
+
+    def load_transfers(self):
+        """Ask one rooftop for parts another lacks, as its parts staff
+        would from the group availability"""
+        from proteus import Model
+        Transfer = Model.get('dms.part.transfer')
+        if self.search_read('dms.part.transfer', [], ['id']):
+            return
+        for buyer, seller, lines in self.plan['transfers']:
+            with self.config.set_context(company=self.companies[buyer].id):
+                transfer = Transfer(
+                    company=self.companies[buyer],
+                    warehouse=self.warehouses[buyer],
+                    supplier_company=self.companies[seller],
+                    supplier_warehouse=self.warehouses[seller])
+                for part_key, quantity in lines:
+                    line = transfer.lines.new()
+                    line.product = Model.get('product.product')(
+                        self.part(*part_key)[1])
+                    line.quantity = quantity
+                transfer.save()
+                transfer.click('request')
+
     # --- summary ------------------------------------------------------------
 
     def counts(self):
@@ -1056,7 +1208,8 @@ class _Loader:
             counts['stock', code] = len(self.search_read(
                     'stock.inventory.line', [
                         ('inventory.location', '=',
-                            warehouse.storage_location.id),
+                            (warehouse.picking_location
+                                or warehouse.storage_location).id),
                         ('inventory.state', '=', 'done'),
                         ('product.template.part_manufacturer', 'in',
                             manufacturers),
