@@ -128,12 +128,9 @@ class Template(metaclass=PoolMeta):
                 Unique(t, t.part_manufacturer, t.part_number_key),
                 'dms_parts.msg_part_number_unique'),
             ]
+        # the unique constraint's index finds a manufacturer's number
         cls._sql_indexes.update({
                 Index(t, (t.part_number_key, Index.Similarity())),
-                Index(t,
-                    (t.part_manufacturer, Index.Equality()),
-                    (t.part_number_key, Index.Equality()),
-                    where=t.part_manufacturer != Null),
                 })
 
     @classmethod
