@@ -443,7 +443,9 @@ class PriceFileImport:
         product = Product.__table__()
         list_price = ListPrice.__table__()
 
-        new_rows = [r for r in rows if r.key not in known]
+        # sorted by number: the indexes on it fill faster in their order
+        new_rows = sorted(
+            (r for r in rows if r.key not in known), key=lambda r: r.key)
         new_keys = {r.key for r in new_rows}
         result = {'created': len(new_rows), 'updated': 0, 'unchanged': 0,
             'superseded': 0}
@@ -459,6 +461,9 @@ class PriceFileImport:
             uoms = len(names) - 6 - bool(category)
             extra = ([category.id] if category else []) + list(
                 defaults.values())
+            # the ids taken beforehand where the database can, so that the
+            # new parts need not be read back
+            ids = self.next_ids(Template, len(new_rows))
 
             def values():
                 for row in new_rows:
@@ -469,19 +474,32 @@ class PriceFileImport:
                         row.description] + [uom] * uoms + extra
             self.insert_many(template,
                 [getattr(template, n) for n in names + list(defaults)],
-                values())
-            cursor.execute(*template.select(
-                    template.part_number_key, template.id,
-                    where=(template.part_manufacturer == self.manufacturer.id)
-                    & (template.part_number_key != Null)))
-            template_ids = dict(cursor)
+                values(), ids=ids)
+            if not ids:
+                cursor.execute(*template.select(
+                        template.part_number_key, template.id,
+                        where=(
+                            template.part_manufacturer == self.manufacturer.id)
+                        & (template.part_number_key != Null)))
+                by_key = dict(cursor)
+                ids = [by_key[r.key] for r in new_rows]
+                del by_key
             defaults = self.template_defaults(Product)
             extra = list(defaults.values())
+            product_ids = self.next_ids(Product, len(new_rows))
             self.insert_many(product,
                 [product.template] + [getattr(product, n) for n in defaults],
-                ([template_ids[r.key]] + extra for r in new_rows))
-            del template_ids
-            known.update(self.known_parts())
+                ([i] + extra for i in ids),
+                ids=product_ids)
+            if product_ids:
+                for row, template_id, product_id in zip(
+                        new_rows, ids, product_ids):
+                    known[row.key] = (row.key, template_id, product_id,
+                        row.description, groups.get(row.discount_group),
+                        None, None, None, row.number)
+            else:
+                known.update(self.known_parts())
+            del ids, product_ids
 
         # names, discount groups and prices
         name_updates, price_updates, price_inserts = [], [], []
@@ -549,9 +567,20 @@ class PriceFileImport:
                 for t in sorted(set(template_ids) - supplied)])
 
     @staticmethod
-    def insert_many(table, columns, rows):
+    def next_ids(Model, count):
+        """Return count new ids of Model, or None where the database gives
+        them only as it inserts"""
+        transaction = Transaction()
+        ids = transaction.database.nextid(
+            transaction.connection, Model._table, count)
+        if ids is not None and count == 1:
+            ids = [ids]
+        return ids
+
+    @staticmethod
+    def insert_many(table, columns, rows, ids=None):
         """Insert a row of table for each row of values (an iterable) of the
-        columns, with create_uid and create_date"""
+        columns, with create_uid and create_date, and the ids if given"""
         if not rows:
             return
         transaction = Transaction()
@@ -560,7 +589,11 @@ class PriceFileImport:
         # one time for the whole import, not the database clock per row
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         extra = (transaction.user, now)
-        rows = (tuple(r) + extra for r in rows)
+        if ids:
+            columns.append(table.id)
+            rows = (tuple(r) + extra + (i,) for r, i in zip(rows, ids))
+        else:
+            rows = (tuple(r) + extra for r in rows)
         if backend.name == 'postgresql':
             # COPY streams the rows without a statement run for each
             names = ', '.join(f'"{c.name}"' for c in columns)
