@@ -238,7 +238,7 @@ class Transfer(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def get_total_amount(cls, transfers, name):
-        return {t.id: sum((l.amount or 0 for l in t.lines), 0)
+        return {t.id: sum((l.amount or 0 for l in t.lines), Decimal(0))
             for t in transfers}
 
     def get_rec_name(self, name):
