@@ -12,6 +12,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.dms_base.model import ReadonlyFieldsMixin
 from trytond.modules.dms_vehicle.stock import check_warehouse_company
 from trytond.modules.product import round_price
 from trytond.pool import Pool, PoolMeta
@@ -76,7 +77,7 @@ def _may_see(company):
     return company.id in User.get_companies()
 
 
-class Transfer(Workflow, ModelSQL, ModelView):
+class Transfer(ReadonlyFieldsMixin, Workflow, ModelSQL, ModelView):
     "Parts one rooftop of the group asks from another"
     __name__ = 'dms.part.transfer'
     __string__ = "Group Parts Transfer"
@@ -501,7 +502,7 @@ class Transfer(Workflow, ModelSQL, ModelView):
         return purchase
 
 
-class TransferLine(ModelSQL, ModelView):
+class TransferLine(ReadonlyFieldsMixin, ModelSQL, ModelView):
     __name__ = 'dms.part.transfer.line'
     __string__ = "Group Parts Transfer Line"
 
