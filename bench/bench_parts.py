@@ -39,14 +39,13 @@ suite's cache, keyed on the code) or a temporary one, on PostgreSQL
 template databases ("postgresql://") dropped at the end.
 """
 import io
-import os
 import random
 import resource
 import sys
 import time
 from decimal import Decimal
 
-from bench_vehicle import _child, _write, run_backends
+from bench_vehicle import _child, _write, drop_databases, run_backends
 
 ROWS = 200_000
 # 1 % of the parts superseded, 10 % of the prices changed on re-import
@@ -372,21 +371,7 @@ def child_import(output, rows=ROWS):
 
 def child_drop(output):
     "Drop the benchmark database and the template of DB_CACHE"
-    from trytond import backend
-    from trytond.tests.test_tryton import _db_cache_file, db_exist
-    from trytond.transaction import Transaction
-    names = [DATABASE]
-    cache = _db_cache_file(os.environ['DB_CACHE'], 'dms_parts')
-    names.append(cache[len(os.environ['DB_CACHE']) + 1:])
-    dropped = []
-    for name in names:
-        backend.Database(name).close()
-        if db_exist(name):
-            with Transaction().start(
-                    None, 0, close=True, autocommit=True) as transaction:
-                transaction.database.drop(transaction.connection, name)
-            dropped.append(name)
-    _write(output, {'dropped': dropped})
+    drop_databases(output, [DATABASE], 'dms_parts')
 
 
 def child(task, output):

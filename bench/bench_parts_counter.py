@@ -42,13 +42,12 @@ folder in BENCH_SQLITE_DB_CACHE (`make bench` gives the test suite's cache,
 keyed on the code) or a temporary one, on PostgreSQL template databases
 ("postgresql://") dropped at the end.
 """
-import os
 import statistics
 import sys
 import time
 from decimal import Decimal
 
-from bench_vehicle import _child, _write, run_backends
+from bench_vehicle import _child, _write, drop_databases, run_backends
 
 PRODUCTS = 30
 LINES = 3
@@ -421,21 +420,7 @@ def child_cycle(output):
 
 def child_drop(output):
     "Drop the benchmark database and the template of DB_CACHE"
-    from trytond import backend
-    from trytond.tests.test_tryton import _db_cache_file, db_exist
-    from trytond.transaction import Transaction
-    names = [DATABASE]
-    cache = _db_cache_file(os.environ['DB_CACHE'], 'dms_parts')
-    names.append(cache[len(os.environ['DB_CACHE']) + 1:])
-    dropped = []
-    for name in names:
-        backend.Database(name).close()
-        if db_exist(name):
-            with Transaction().start(
-                    None, 0, close=True, autocommit=True) as transaction:
-                transaction.database.drop(transaction.connection, name)
-            dropped.append(name)
-    _write(output, {'dropped': dropped})
+    drop_databases(output, [DATABASE], 'dms_parts')
 
 
 def child(task, output):

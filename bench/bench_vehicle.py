@@ -862,12 +862,19 @@ def child_list(output):
 
 def child_drop(output):
     "Drop the benchmark databases and the template of DB_CACHE"
+    drop_databases(output, [
+            'bench_vehicle_intake', 'bench_vehicle_party',
+            'bench_vehicle_list'], 'dms_vehicle')
+
+
+def drop_databases(output, names, module):
+    """Drop the databases of the names and the DB_CACHE template of the
+    module, in a benchmark's child; write the names dropped to output"""
     from trytond import backend
     from trytond.tests.test_tryton import _db_cache_file, db_exist
     from trytond.transaction import Transaction
-    names = [
-        'bench_vehicle_intake', 'bench_vehicle_party', 'bench_vehicle_list']
-    cache = _db_cache_file(os.environ['DB_CACHE'], 'dms_vehicle')
+    names = list(names)
+    cache = _db_cache_file(os.environ['DB_CACHE'], module)
     names.append(cache[len(os.environ['DB_CACHE']) + 1:])
     dropped = []
     for name in names:
