@@ -24,8 +24,13 @@ def _negative(operator):
 
 
 class ReadonlyFieldsMixin:
-    "Refuse readonly and computed fields written over RPC"
+    """Refuse readonly and computed fields written over RPC
+
+    Fields the model fills itself on create (a number, an amount) are named
+    in _system_create_fields: they are checked against what the caller
+    gave, before the model fills them."""
     __slots__ = ()
+    _system_create_fields = frozenset()
 
     @classmethod
     def readonly_field_names(cls):
@@ -41,6 +46,23 @@ class ReadonlyFieldsMixin:
         return names
 
     @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        transaction = Transaction()
+        if mode == 'create' and transaction.user and transaction.check_access:
+            defaults = cls.default_get(
+                list(cls._system_create_fields), with_rec_name=False)
+            for name in sorted(cls._system_create_fields & values.keys()):
+                if not cls._is_default(
+                        name, values[name], defaults.get(name)):
+                    raise AccessError(gettext(
+                            'dms_base.msg_field_readonly',
+                            field=cls.__names__(name)['field'],
+                            record=values.get(cls._rec_name) or '',
+                            model=cls.__names__()['model']))
+        return values
+
+    @classmethod
     def check_modification(cls, mode, records, values=None, external=False):
         super().check_modification(
             mode, records, values=values, external=external)
@@ -54,7 +76,8 @@ class ReadonlyFieldsMixin:
         elif mode == 'create':
             # Stored fields only: the platform refuses computed ones itself
             stored = sorted(n for n in names
-                if not isinstance(cls._fields[n], fields.Function))
+                if not isinstance(cls._fields[n], fields.Function)
+                and n not in cls._system_create_fields)
             defaults = cls.default_get(stored, with_rec_name=False)
             for record in records:
                 for name in stored:
@@ -68,7 +91,7 @@ class ReadonlyFieldsMixin:
         if field._type in {'one2many', 'many2many'}:
             return not value
         if field._type in {'many2one', 'one2one'}:
-            value = value.id if value else None
+            value = getattr(value, 'id', value) if value else None
         elif field._type == 'reference':
             value = str(value) if value else None
         elif field._type == 'boolean':
