@@ -6,6 +6,7 @@ from sql import Literal, Null
 from sql.aggregate import Count, Max
 from sql.operators import Equal
 
+from trytond.backend import MAX_QUERY_PARAMS
 from trytond.i18n import gettext
 from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
@@ -15,7 +16,7 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.sql.functions import TSRange
 from trytond.sql.operators import RangeOverlap
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.tools.timezone import UTC
 from trytond.transaction import Transaction, without_check_access
 
@@ -265,7 +266,8 @@ class Appointment(
         attachment = Attachment.__table__()
         cursor = Transaction().connection.cursor()
         counts = dict.fromkeys(map(int, appointments), 0)
-        for sub_appointments in grouped_slice(appointments):
+        for sub_appointments in grouped_slice(
+                appointments, MAX_QUERY_PARAMS):
             cursor.execute(*attachment.select(
                     attachment.resource, Count(Literal('*')),
                     where=attachment.resource.in_(
@@ -284,10 +286,11 @@ class Appointment(
         order = Order.__table__()
         cursor = Transaction().connection.cursor()
         orders = dict.fromkeys(map(int, appointments))
-        for sub_ids in grouped_slice(list(orders)):
+        for sub_ids in grouped_slice(list(orders), MAX_QUERY_PARAMS):
             cursor.execute(*order.select(
                     order.appointment, Max(order.id),
-                    where=reduce_ids(order.appointment, sub_ids)
+                    where=fields.SQL_OPERATORS['in'](
+                        order.appointment, sub_ids)
                     & (order.state != 'cancelled'),
                     group_by=order.appointment))
             orders.update(cursor)

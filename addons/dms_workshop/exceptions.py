@@ -30,3 +30,11 @@ class AppointmentValidationError(ValidationError):
 
 class AppointmentStateError(UserError):
     pass
+
+
+class WarrantyClaimError(UserError):
+    pass
+
+
+class PhotoValidationError(ValidationError):
+    pass

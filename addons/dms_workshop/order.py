@@ -8,6 +8,7 @@ from sql import Null
 from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 
+from trytond.backend import MAX_QUERY_PARAMS
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
@@ -17,12 +18,13 @@ from trytond.modules.dms_base.model import (
 from trytond.modules.product import price_digits, round_price
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
-from trytond.tools import grouped_slice, reduce_ids
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from .exceptions import OrderError, OrderValidationError
 from .workshop import PAYERS
 
+_in = fields.SQL_OPERATORS['in']
 # States in which the work on the vehicle has been agreed
 AGREED = {
     'approved', 'in_progress', 'waiting_parts', 'quality_check', 'ready',
@@ -149,6 +151,7 @@ class Order(
     revisions = fields.One2Many(
         'dms.workshop.order.revision', 'order', "Estimate Revisions",
         readonly=True)
+    photos = fields.One2Many('dms.workshop.order.photo', 'order', "Photos")
     currency = fields.Function(
         fields.Many2One('currency.currency', "Currency"),
         'on_change_with_currency')
@@ -383,11 +386,11 @@ class Order(
         line = Line.__table__()
         cursor = Transaction().connection.cursor()
         result = {n: {o.id: Decimal(0) for o in orders} for n in names}
-        for sub_ids in grouped_slice([o.id for o in orders]):
+        for sub_ids in grouped_slice([o.id for o in orders], MAX_QUERY_PARAMS):
             cursor.execute(*line.select(
                     line.order, line.payer, line.approval,
                     Sum(line.amount),
-                    where=reduce_ids(line.order, sub_ids)
+                    where=_in(line.order, sub_ids)
                     & (line.approval != 'rejected'),
                     group_by=[line.order, line.payer, line.approval]))
             for order_id, payer, approval, amount in cursor:
@@ -1104,10 +1107,10 @@ class OrderLine(
         clock = Clock.__table__()
         cursor = Transaction().connection.cursor()
         result = {l.id: 0.0 for l in lines}
-        for sub_ids in grouped_slice([l.id for l in lines]):
+        for sub_ids in grouped_slice([l.id for l in lines], MAX_QUERY_PARAMS):
             cursor.execute(*clock.select(
                     clock.line, Sum(Coalesce(clock.hours, 0)),
-                    where=reduce_ids(clock.line, sub_ids),
+                    where=_in(clock.line, sub_ids),
                     group_by=[clock.line]))
             for line_id, hours in cursor:
                 result[line_id] = round(float(hours or 0), 2)
