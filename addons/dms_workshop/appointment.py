@@ -569,7 +569,23 @@ class Appointment(
     @ModelView.button
     @Workflow.transition('arrived')
     def arrive(cls, appointments):
-        pass
+        "Open the repair order of each customer who came"
+        pool = Pool()
+        Order = pool.get('dms.workshop.order')
+        orders = []
+        for appointment in appointments:
+            if appointment.order:
+                continue
+            orders.append(Order(
+                    company=appointment.company,
+                    workshop=appointment.workshop,
+                    customer=appointment.customer,
+                    vehicle=appointment.vehicle,
+                    appointment=appointment,
+                    advisor=appointment.advisor,
+                    complaint=appointment.complaint,
+                    ))
+        Order.save(orders)
 
     @classmethod
     @ModelView.button

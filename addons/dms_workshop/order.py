@@ -463,6 +463,7 @@ class Order(
                 'quality_note', 'appointment']:
             default.setdefault(name)
         default.setdefault('revisions')
+        default.setdefault('photos')
         return super().copy(orders, default=default)
 
     def notify(self, kind):
@@ -1064,12 +1065,13 @@ class OrderLine(
         Product = pool.get('product.product')
         if not self.product:
             return
-        # Asking for an old number of a part gives the newest of its chain
-        if self.type == 'part':
-            product = self.product
-            newest = getattr(product, 'newest_part', None)
-            if newest and newest != product:
-                self.product = newest
+        # A superseded part whose old stock may no longer be sold is
+        # replaced by the newest of its chain, as at the parts counter
+        product = self.product
+        if (self.type == 'part' and product.template.part
+                and product.replaced_by and not product.sell_old_stock
+                and product.newest):
+            self.product = product.newest
         self.unit = self.product.sale_uom
         self.description = self.product.name
         if self.type == 'labour':
