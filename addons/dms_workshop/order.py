@@ -1,6 +1,7 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 from itertools import groupby
 
@@ -699,15 +700,21 @@ class Order(
         pool = Pool()
         Invoice = pool.get('account.invoice')
         Date = pool.get('ir.date')
-        invoices = []
+        Move = pool.get('account.move')
+        invoices, moves = [], []
         for order in orders:
             order.check_invoiceable()
             with Transaction().set_context(company=order.company.id):
                 order.invoice_date = Date.today()
             invoices.extend(order.create_invoices())
+            move = order.get_internal_move()
+            if move:
+                moves.append(move)
         Invoice.save(invoices)
         Invoice.update_taxes(invoices)
         Invoice.post(invoices)
+        Move.save(moves)
+        Move.post(moves)
         cls.save(orders)
 
     def check_invoiceable(self):
@@ -769,6 +776,52 @@ class Order(
                 for l in payer_lines]
             invoices.append(invoice)
         return invoices
+
+    def get_internal_move(self):
+        """Return the posting that charges the internal lines to the
+        workshop's internal work account and credits their revenue"""
+        pool = Pool()
+        Move = pool.get('account.move')
+        MoveLine = pool.get('account.move.line')
+        Period = pool.get('account.period')
+        lines = [l for l in self.lines
+            if l.approval == 'approved' and l.payer == 'internal'
+            and l.amount]
+        if not lines:
+            return
+        workshop = self.workshop
+        if not workshop.internal_account or not workshop.internal_journal:
+            raise OrderError(gettext(
+                    'dms_workshop.msg_order_no_internal_account',
+                    order=self.rec_name, workshop=workshop.rec_name))
+        credits = defaultdict(Decimal)
+        for line in lines:
+            account = line.revenue_account()
+            if not account:
+                raise OrderError(gettext(
+                        'dms_workshop.msg_line_no_revenue_account',
+                        line=line.rec_name,
+                        product=line.invoiced_product().rec_name))
+            credits[account] += line.amount
+        description = f'{self.number} {self.vehicle.rec_name}'
+        move_lines = [MoveLine(
+                account=account, credit=amount, debit=Decimal(0),
+                description=description)
+            for account, amount in credits.items()]
+        move_lines.append(MoveLine(
+                account=workshop.internal_account,
+                debit=sum(credits.values(), Decimal(0)), credit=Decimal(0),
+                description=description))
+        with Transaction().set_context(company=self.company.id):
+            period = Period.find(self.company, date=self.invoice_date)
+        return Move(
+            company=self.company,
+            journal=workshop.internal_journal,
+            period=period,
+            date=self.invoice_date,
+            origin=self,
+            description=description,
+            lines=move_lines)
 
     @classmethod
     @ModelView.button
@@ -1241,14 +1294,26 @@ class OrderLine(
             origin=self,
             )
 
-    def get_invoice_line(self, invoice):
-        "Return the invoice line of the line on the payer's invoice"
-        pool = Pool()
-        InvoiceLine = pool.get('account.invoice.line')
+    def invoiced_product(self):
+        "Return the product the line is invoiced as"
         product = self.product
         if self.type == 'labour' and not product:
             product = (self.operation.product
                 or self.order.workshop.labour_product)
+        return product
+
+    def revenue_account(self):
+        "Return the revenue account of the line's product in its company"
+        with Transaction().set_context(company=self.order.company.id):
+            product = self.invoiced_product().__class__(
+                self.invoiced_product().id)
+            return product.account_revenue_used
+
+    def get_invoice_line(self, invoice):
+        "Return the invoice line of the line on the payer's invoice"
+        pool = Pool()
+        InvoiceLine = pool.get('account.invoice.line')
+        product = self.invoiced_product()
         line = InvoiceLine(
             invoice=invoice,
             type='line',

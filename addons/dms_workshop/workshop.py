@@ -68,6 +68,19 @@ class Workshop(
         depends={'company'},
         help="The service invoiced for labour, unless the operation has "
         "its own; its account category gives the revenue account.")
+    internal_account = fields.Many2One(
+        'account.account', "Internal Work Account", ondelete='RESTRICT',
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('closed', '!=', True),
+            ('type', '!=', None),
+            ],
+        help="The account charged with internal work, e.g. the used "
+        "vehicles' reconditioning; the revenue of each line is credited.")
+    internal_journal = fields.Many2One(
+        'account.journal', "Internal Work Journal", ondelete='RESTRICT',
+        domain=[('type', '=', 'general')],
+        help="The journal of the internal work's postings.")
     order_sequence = fields.Many2One(
         'ir.sequence', "Repair Order Sequence", required=True,
         ondelete='RESTRICT',
@@ -106,6 +119,15 @@ class Workshop(
     @classmethod
     def default_warehouse(cls):
         return Pool().get('stock.location').get_default_warehouse()
+
+    @classmethod
+    def default_internal_journal(cls):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        try:
+            return ModelData.get_id('account', 'journal_miscellaneous')
+        except KeyError:
+            return None
 
     def get_rec_name(self, name):
         return self.name
