@@ -197,7 +197,10 @@ class WorkshopConcurrencyTestCase(RaceMixin, unittest.TestCase):
                 (['dms_workshop_appointment', 'dms_workshop_clock'],))
             constraints = dict(cursor)
         for name in ['dms_workshop_appointment_bay_overlap',
-                'dms_workshop_appointment_technician_overlap',
-                'dms_workshop_clock_technician_open_exclude']:
-            self.assertIn(name, constraints)
+                'dms_workshop_appointment_technician_overlap']:
             self.assertIn('USING gist', constraints[name])
+            self.assertIn('&&', constraints[name])
+        # one open clock per technician: a partial unique exclusion
+        clock = constraints['dms_workshop_clock_technician_open_exclude']
+        self.assertIn('(technician WITH =)', clock)
+        self.assertIn('"end" IS NULL', clock)
