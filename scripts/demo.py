@@ -18,15 +18,24 @@ and this week's bookings of demonstrators; and the parts department: about
 2,000 parts of the three makes imported from their manufacturers' price
 files, with supersessions, discount groups and what they fit, each
 rooftop's opening stock counted by an inventory, its bins and the sales
-its counter lost.
+its counter lost; and the workshops: each rooftop's bays, technicians,
+labour rates and the makes' labour operations, with a week of
+appointments and repair orders in every state, driven through their
+buttons by the service advisors and technicians (estimates and their
+revisions, parts issued from stock, clocking, invoices per payer and
+warranty claims).
 
 Every step looks for what it would create first, so running the script
 again on a loaded database changes nothing and takes seconds; a database
 activated by a newer module list gets the new modules activated.
 
 The data are fixed (scripts/demo_data/) or drawn from seeded random
-generators; dates are relative to today.  No message is sent: the demo
-creates no customer message and runs no cron.
+generators; dates are relative to today.  Nothing leaves the machine and
+the scheduler does not run: the rooftops' expiry reminders are run once
+and sent to a mail server on localhost that keeps them (one refused, an
+SMS failing for want of a gateway, e-mails waiting while the server is
+down: see load_messages); the workshops' notices to customers stay
+queued for the queue worker.
 
 Environment variables TRYTOND_<SECTION>__<OPTION> (e.g.
 TRYTOND_DATABASE__PATH) take precedence over the configuration file.
@@ -47,6 +56,7 @@ from demo_data import customers as customer_data  # noqa: E402
 from demo_data import group as group_data  # noqa: E402
 from demo_data import parts as parts_data  # noqa: E402
 from demo_data import vehicles as vehicle_data  # noqa: E402
+from demo_data import workshop as workshop_data  # noqa: E402
 
 # The platform modules the demo needs besides the dms_* modules
 PLATFORM_MODULES = ['party', 'account', 'stock']
@@ -74,6 +84,7 @@ def main(argv=None):
     load_messages(config, companies, customers)
     load_vehicles(config, companies, warehouses, customers)
     load_parts(config, companies, warehouses, customers)
+    load_workshop(config, companies, warehouses, customers)
     close_configuration_wizard(config)
 
     print_users(users)
@@ -878,6 +889,18 @@ def load_parts(config, companies, warehouses, customers):
     what they fit, count each rooftop's opening stock, give it bins and
     record the sales the counters lost (scripts/demo_data/parts.py)"""
     return parts_data.load(
+        config, SEED, companies, warehouses, customers, group_data.STAFF,
+        group_data.TIMEZONE)
+
+
+# --- workshop ------------------------------------------------------------
+
+def load_workshop(config, companies, warehouses, customers):
+    """Give each rooftop its workshop, the makes their labour operations,
+    and run a week of appointments and repair orders in every state
+    through the buttons as the service advisors and technicians would
+    (scripts/demo_data/workshop.py)"""
+    return workshop_data.load(
         config, SEED, companies, warehouses, customers, group_data.STAFF,
         group_data.TIMEZONE)
 

@@ -70,7 +70,7 @@ OPTIONAL_FILES = ('/custom.css', '/custom.js', '/locale/en.json',
     '/locale/en_US.json')
 
 sys.path.insert(0, str(REPOSITORY / 'scripts'))
-from demo import SEED  # noqa: E402
+from demo import ADMIN_PASSWORD, SEED  # noqa: E402
 from demo_data import customers as customer_data  # noqa: E402
 from demo_data import group as group_data  # noqa: E402
 from demo_data import vehicles as vehicle_data  # noqa: E402
@@ -136,6 +136,8 @@ class DemoServer:
         self.database = self.directory / f'{DATABASE}.sqlite'
         self.server = None
         self.server_log = self.directory / 'trytond.log'
+        # Mail goes to this port, where a test may run an SMTP server
+        self.smtp_port = free_port()
 
     def check(self):
         "Skip or fail when a part the test needs is missing"
@@ -201,7 +203,9 @@ class DemoServer:
             f"path = {self.directory}\n"
             "[web]\n"
             f"listen = {listen}\n"
-            f"root = {self.sao}\n")
+            f"root = {self.sao}\n"
+            "[email]\n"
+            f"uri = smtp://127.0.0.1:{self.smtp_port}?timeout=5\n")
         env = os.environ.copy()
         env.update({
                 'TRYTOND_DATABASE_URI': 'sqlite://',
@@ -937,6 +941,200 @@ for _role, _login in role_users().items():
 del _role, _login
 
 
+class WorkshopBrowserTestCase(SaoTestCase):
+    """A service advisor plans the workshop; a customer approves an
+    estimate from the link of its e-mail"""
+
+    ADVISOR = 'service.koeln'
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.workshop = cls.ensure_workshop()
+
+    @staticmethod
+    def decimal(value):
+        return {'__class__': 'Decimal', 'decimal': str(value)}
+
+    @classmethod
+    def ensure_workshop(cls):
+        """Return the ids of the Köln rooftop and of its workshop, which
+        the admin creates when the demo has none"""
+        admin = RPC('admin', ADMIN_PASSWORD)
+        company, = admin.model('company.company', 'search',
+            [('party.name', '=', group_data.ROOFTOPS[0]['name'])],
+            0, 1, None)
+        workshops = admin.model('dms.workshop', 'search',
+            [('company', '=', company)], 0, 1, None)
+        context = dict(admin.context, company=company)
+        if workshops:
+            workshop, = workshops
+        else:
+            warehouse, = admin.model('stock.location', 'search', [
+                    ('type', '=', 'warehouse'),
+                    ('company', '=', company)], 0, 1, None)
+            sequence_type, = admin.model('ir.sequence.type', 'search',
+                [('name', '=', "Repair Order")], 0, 1, None)
+            sequence, = admin.model('ir.sequence', 'create', [{
+                        'name': "Repair Orders Köln",
+                        'sequence_type': sequence_type,
+                        'company': company,
+                        'prefix': 'RO-K',
+                        }])
+            hour, = admin.model('product.uom', 'search',
+                [('symbol', '=', 'h')], 0, 1, None)
+            template, = admin.call('model.product.template.create', [{
+                        'name': "Workshop Labour",
+                        'type': 'service',
+                        'default_uom': hour,
+                        'salable': True,
+                        'sale_uom': hour,
+                        'list_price': cls.decimal('120'),
+                        'products': [['create', [{}]]],
+                        }], context)
+            product, = admin.model('product.product', 'search',
+                [('template', '=', template)], 0, 1, None)
+            workshop, = admin.call('model.dms.workshop.create', [{
+                        'company': company,
+                        'name': "Service Köln",
+                        'code': 'KOE',
+                        'warehouse': warehouse,
+                        'order_sequence': sequence,
+                        'labour_product': product,
+                        }], context)
+        return {'company': company, 'workshop': workshop}
+
+    def test_advisor_plans_on_workshop_calendar(self):
+        """The service advisor's appointments open on the workshop calendar,
+        switch to the list and open a New form"""
+        sao = self.sao
+        try:
+            sao.login(self.ADVISOR, PASSWORD)
+            sao.menu_row(
+                ["Dealer Management", "Workshop", "Appointments"]).click()
+            sao.idle()
+            sao.check("open Appointments")
+            pane = sao.pane()
+            self.assertEqual(sao.tab_state()['view'], 'calendar')
+            self.assertTrue(pane.locator('.calendar:visible').count())
+            self.assertTrue(pane.locator('.fc:visible').count())
+            sao.screenshot('workshop_appointments')
+
+            sao.toolbar_button('switch_').click()
+            sao.idle()
+            sao.check("Appointments list")
+            self.assertEqual(sao.tab_state()['view'], 'tree')
+            self.assertTrue(pane.locator('.treeview:visible').count())
+
+            sao.toolbar_button('new_').click()
+            sao.idle()
+            sao.check("New appointment")
+            state = sao.tab_state()
+            self.assertEqual(state['view'], 'form')
+            self.assertLess(state['record'], 0)
+        except Exception:
+            self.failure_screenshot()
+            raise
+
+    def test_customer_approves_estimate_from_email(self):
+        """The advisor sends the estimate of a repair order; the customer
+        opens the link of the e-mail without logging in, sees the work and
+        its amount and approves it with their name"""
+        import re
+        import urllib.parse
+
+        from playwright.sync_api import expect
+
+        from trytond.modules.dms_base.tests.tools import SMTPServer
+
+        smtp = SMTPServer(port=SERVER.smtp_port).start()
+        self.addCleanup(smtp.stop)
+
+        admin = RPC('admin', ADMIN_PASSWORD)
+        advisor = RPC(self.ADVISOR, PASSWORD)
+        vehicle, = admin.model('dms.vehicle', 'search_read', [
+                ('state', '=', 'customer'),
+                ('owner.contact_mechanisms.type', '=', 'email'),
+                ], 0, 1, [('id', 'ASC')],
+            ['owner', 'owner.name', 'mileage', 'make'])
+        make = vehicle['make']
+        operation, = admin.call('model.dms.workshop.operation.create', [{
+                    'make': make,
+                    'code': f'T{vehicle["id"]}',
+                    'name': "Replace Front Brake Pads",
+                    'standard_hours': 1.5,
+                    }], admin.context)
+
+        order, = advisor.model('dms.workshop.order', 'create', [{
+                    'workshop': self.workshop['workshop'],
+                    'customer': vehicle['owner'],
+                    'vehicle': vehicle['id'],
+                    'mileage': (vehicle['mileage'] or 0) + 500,
+                    'complaint': "Squeaking brakes",
+                    }])
+        advisor.model('dms.workshop.order', 'check_in', [order])
+        advisor.model('dms.workshop.order.line', 'create', [{
+                    'order': order,
+                    'type': 'labour',
+                    'operation': operation,
+                    'description': "Replace Front Brake Pads",
+                    'quantity': 1.5,
+                    'unit_price': self.decimal('120.00'),
+                    }])
+        advisor.model('dms.workshop.order', 'send_estimate', [order])
+
+        # Without a queue worker the outbox sends once the call commits;
+        # the scheduler's run is what sends it otherwise
+        deadline = time.monotonic() + 30
+        while not smtp.messages and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.assertEqual(len(smtp.messages), 1, smtp.messages)
+        mail = smtp.messages[0]['message']
+        body = mail.get_body(preferencelist=('plain',)).get_content()
+        link = re.search(r'\S+/dms_workshop/estimate/[\w-]+', body).group(0)
+        parts = urllib.parse.urlsplit(link)
+        server = urllib.parse.urlsplit(SERVER.url)
+        link = parts._replace(
+            scheme=server.scheme, netloc=server.netloc).geturl()
+
+        page = self.browser.new_page(viewport={'width': 390, 'height': 844})
+        page.set_default_timeout(UI_TIMEOUT)
+        try:
+            response = page.goto(link)
+            self.assertEqual(response.status, 200)
+            expect(page.locator('.revision')).to_contain_text(
+                "Replace Front Brake Pads")
+            # 1.5 h at 120.00, in the customer's language (German)
+            expect(page.locator('.revision .total')).to_contain_text(
+                re.compile(r'180[,.]00'))
+            page.screenshot(
+                path=str(SCREENSHOTS / 'estimate_link.png'), full_page=True)
+            page.fill('input[name="name"]', vehicle['owner.']['name'])
+            with page.expect_navigation():
+                page.click('button[name="decision"][value="approve"]')
+            expect(page.locator('main')).to_contain_text(
+                vehicle['owner.']['name'])
+        except Exception:
+            page.screenshot(path=str(
+                    SCREENSHOTS / 'failure-estimate_link.png'),
+                full_page=True)
+            raise
+
+        revision, = advisor.model('dms.workshop.order.revision',
+            'search_read', [('order', '=', order)], 0, None, None,
+            ['state', 'channel', 'decided_by'])
+        self.assertEqual(
+            (revision['state'], revision['channel'], revision['decided_by']),
+            ('approved', 'link', vehicle['owner.']['name']))
+        state, = advisor.model('dms.workshop.order', 'read', [order],
+            ['state'])
+        self.assertEqual(state['state'], 'approved')
+
+        # The link is used up
+        response = page.goto(link)
+        self.assertEqual(response.status, 410)
+
+
 class DemoRPCTestCase(unittest.TestCase):
     """A Köln sales consultant of the demo, over JSON-RPC, gets around
     neither the workflow, the stock nor the company"""
@@ -1094,7 +1292,9 @@ class DemoContentTestCase(unittest.TestCase):
                 "WHERE type = 'mobile' "
                 'AND party NOT IN (SELECT party FROM company_employee) '
                 'AND party NOT IN (SELECT party FROM company_company)'), 40)
-        self.assertEqual(value('SELECT COUNT(*) FROM company_employee'), 25)
+        # the staff and the workshops' technicians without login
+        self.assertEqual(value('SELECT COUNT(*) FROM company_employee'),
+            25 + 4)
         # written to in German; Bonn's staff work in German
         self.assertEqual(value(
                 'SELECT COUNT(*) FROM party_party_lang AS p '
@@ -1298,6 +1498,210 @@ class DemoContentTestCase(unittest.TestCase):
             self.assertNotEqual(company, supplier)
             self.assertEqual(
                 (sale_company, purchase_company), (supplier, company))
+
+    def test_demo_workshop_week(self):
+        """Each rooftop's workshop had a week: its bays, technicians and
+        labour rates, the makes' labour operations, appointments in every
+        state without booking a bay or a technician twice, one with a loaner
+        car, repair orders in every state with their estimate revisions,
+        parts issued from the rooftop's stock, the technicians' clocks,
+        posted invoices per payer and warranty claims, and the customers'
+        notices queued in the outbox; over RPC the service advisor sees
+        the rooftop's orders and the technician the job they are on"""
+        from decimal import Decimal
+        database = sqlite3.connect(
+            f'file:{SERVER.database}?mode=ro', uri=True)
+        self.addCleanup(database.close)
+
+        def rows(query, *params):
+            return database.execute(query, params).fetchall()
+
+        states = {'draft', 'checked_in', 'estimate_sent', 'approved',
+            'in_progress', 'waiting_parts', 'quality_check', 'ready',
+            'invoiced', 'done', 'cancelled'}
+        companies = dict(rows(
+                'SELECT p.name, c.id FROM company_company AS c '
+                'JOIN party_party AS p ON p.id = c.party'))
+        koeln = companies[group_data.ROOFTOPS[0]['name']]
+        # a workshop per rooftop, issuing from the rooftop's warehouse
+        workshops = rows(
+            'SELECT w.id, w.company, w.code, l.company, w.labour_product '
+            'FROM dms_workshop AS w '
+            'JOIN stock_location AS l ON l.id = w.warehouse')
+        self.assertEqual({(c, code) for _, c, code, _, _ in workshops},
+            {(companies[r['name']], r['code'])
+                for r in group_data.ROOFTOPS})
+        self.assertEqual([w for w in workshops if w[1] != w[3]], [])
+        self.assertEqual(len({w[4] for w in workshops}), 1)
+        rates = {}
+        for workshop, payer, rate in rows(
+                'SELECT workshop, payer, rate FROM dms_workshop_labour_rate'):
+            # SQLite keeps Numeric values as text bytes
+            rates.setdefault(workshop, {})[payer] = Decimal(
+                rate.decode() if isinstance(rate, bytes) else str(rate))
+        self.assertEqual(list(rates.values()), [{
+                    'customer': 129, 'warranty': 98, 'insurance': 118,
+                    'internal': 85}] * 3)
+        for workshop, bays, types in rows(
+                'SELECT workshop, COUNT(*), COUNT(DISTINCT type) '
+                'FROM dms_workshop_bay GROUP BY workshop'):
+            self.assertGreaterEqual((bays, types), (3, 2))
+        # the technician user and colleagues without login, with skills
+        technicians = rows(
+            'SELECT e.workshop, e.id, u.login, e.attendance_ratio, '
+            '(SELECT COUNT(*) FROM "company_employee-dms_workshop_skill" '
+            'AS s WHERE s.employee = e.id) '
+            'FROM company_employee AS e '
+            'LEFT JOIN res_user AS u ON u.employee = e.id '
+            'WHERE e.workshop IS NOT NULL')
+        for workshop, *_ in workshops:
+            own = [t for t in technicians if t[0] == workshop]
+            self.assertGreaterEqual(len(own), 2, own)
+            self.assertEqual(len([t for t in own if t[2]
+                        and t[2].startswith('technician.')]), 1, own)
+            self.assertTrue(any(t[2] is None for t in own), own)
+            self.assertEqual([t for t in own if not t[4]], [])
+        # the labour operations of each make, some with times per model
+        operations = rows(
+            'SELECT make, COUNT(*) FROM dms_workshop_operation '
+            'GROUP BY make')
+        self.assertEqual(len(operations), 3, operations)
+        self.assertGreaterEqual(min(n for _, n in operations), 10)
+        self.assertGreater(rows(
+                'SELECT COUNT(*) FROM dms_workshop_operation_time')[0][0], 0)
+
+        # repair orders in every state at every rooftop
+        by_state = {}
+        for company, state in rows(
+                'SELECT company, state FROM dms_workshop_order'):
+            by_state.setdefault(company, set()).add(state)
+        self.assertEqual(by_state, dict.fromkeys(companies.values(), states))
+        # the week's appointments, around the day the demo was built
+        built = max(dt.datetime.fromisoformat(r).date() for r, in rows(
+                'SELECT received FROM dms_workshop_order '
+                'WHERE received IS NOT NULL'))
+        appointments = rows(
+            'SELECT workshop, state, planned_start, planned_end, bay, '
+            'technician, loaner FROM dms_workshop_appointment')
+        for workshop, *_ in workshops:
+            self.assertEqual({a[1] for a in appointments
+                    if a[0] == workshop}, {
+                    'arrived', 'no_show', 'confirmed', 'requested',
+                    'rescheduled', 'cancelled'})
+        for appointment in appointments:
+            days = (dt.datetime.fromisoformat(appointment[2]).date()
+                - built).days
+            self.assertLessEqual(abs(days), 7, appointment)
+        self.assertEqual(rows(
+                'SELECT COUNT(*) FROM dms_workshop_appointment AS a '
+                'JOIN dms_workshop_appointment AS b ON a.id < b.id '
+                'AND (a.bay = b.bay OR a.technician = b.technician) '
+                'AND a.planned_start < b.planned_end '
+                'AND b.planned_start < a.planned_end '
+                "WHERE a.state NOT IN ('cancelled', 'no_show') "
+                "AND b.state NOT IN ('cancelled', 'no_show')")[0][0], 0)
+        loaners = rows(
+            'SELECT b.purpose, b.state, a.planned_start = b.planned_start '
+            'FROM dms_workshop_appointment AS a '
+            'JOIN dms_vehicle_booking AS b ON b.id = a.loaner')
+        self.assertTrue(loaners)
+        self.assertEqual(set(loaners), {('workshop_loaner', 'reserved', 1)})
+        # arrived customers' orders from their appointment
+        self.assertEqual(rows(
+                'SELECT COUNT(*) FROM dms_workshop_appointment AS a '
+                "WHERE a.state = 'arrived' AND NOT EXISTS (SELECT 1 "
+                'FROM dms_workshop_order AS o WHERE o.appointment = a.id)'
+                )[0][0], 0)
+
+        # a second revision approved at each rooftop, another awaiting
+        # the customer while the work goes on
+        revisions = rows(
+            'SELECT o.company, o.state, r.state '
+            'FROM dms_workshop_order_revision AS r '
+            'JOIN dms_workshop_order AS o ON o.id = r."order" '
+            'WHERE r.number = 2')
+        for company in companies.values():
+            own = {(s, r) for c, s, r in revisions if c == company}
+            self.assertIn(('in_progress', 'sent'), own)
+            self.assertTrue(any(r == 'approved' for _, r in own), own)
+        # one technician user still on a job at each rooftop; the closed
+        # clocks count their time and none is ahead
+        open_clocks = rows(
+            'SELECT c.company, u.login, o.state '
+            'FROM dms_workshop_clock AS c '
+            'JOIN dms_workshop_order AS o ON o.id = c."order" '
+            'JOIN res_user AS u ON u.employee = c.technician '
+            'WHERE c."end" IS NULL')
+        self.assertEqual(sorted(c for c, _, _ in open_clocks),
+            sorted(companies.values()))
+        self.assertEqual({(l.split('.')[0], s) for _, l, s in open_clocks},
+            {('technician', 'in_progress')})
+        clocks = rows(
+            'SELECT start, "end", hours FROM dms_workshop_clock '
+            'WHERE "end" IS NOT NULL')
+        self.assertGreaterEqual(len(clocks), 15)
+        for start, end, hours in clocks:
+            start = dt.datetime.fromisoformat(start)
+            end = dt.datetime.fromisoformat(end)
+            self.assertLess(start, end)
+            self.assertAlmostEqual(
+                hours, (end - start).total_seconds() / 3600, places=1)
+            self.assertLessEqual(
+                end, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+        # parts issued from the rooftop's warehouse through shipments; the
+        # order waiting for parts has its shipment waiting
+        issued = rows(
+            'SELECT o.company, s.state, COUNT(*) FROM stock_move AS m '
+            "JOIN dms_workshop_order_line AS l "
+            "ON m.origin = 'dms.workshop.order.line,' || l.id "
+            'JOIN dms_workshop_order AS o ON o.id = l."order" '
+            'JOIN stock_shipment_out AS s '
+            "ON m.shipment = 'stock.shipment.out,' || s.id "
+            'GROUP BY o.company, s.state')
+        self.assertEqual({c for c, s, _ in issued if s == 'done'},
+            set(companies.values()))
+        self.assertEqual({c for c, s, _ in issued if s == 'waiting'},
+            set(companies.values()))
+        # each payer invoiced, posted; the warranty to the make's supplier
+        invoices = rows(
+            'SELECT DISTINCT o.company, o.state, i.state, l.payer, '
+            'i.party = mk.supplier '
+            'FROM account_invoice_line AS il '
+            'JOIN dms_workshop_order_line AS l '
+            "ON il.origin = 'dms.workshop.order.line,' || l.id "
+            'JOIN dms_workshop_order AS o ON o.id = l."order" '
+            'JOIN account_invoice AS i ON i.id = il.invoice '
+            'JOIN dms_vehicle AS v ON v.id = o.vehicle '
+            'JOIN dms_vehicle_make AS mk ON mk.id = v.make')
+        self.assertEqual({o for _, o, _, _, _ in invoices},
+            {'invoiced', 'done'})
+        self.assertLessEqual({i for _, _, i, _, _ in invoices},
+            {'posted', 'paid'})
+        self.assertEqual({c for c, _, _, p, s in invoices
+                if p == 'warranty' and s}, set(companies.values()))
+        # the warranty claims, one paid
+        claims = rows(
+            'SELECT o.company, c.state, c.claimed_hours '
+            'FROM dms_workshop_warranty_claim AS c '
+            'JOIN dms_workshop_order AS o ON o.id = c."order"')
+        self.assertEqual({c for c, _, _ in claims}, set(companies.values()))
+        self.assertIn('paid', {s for _, s, _ in claims})
+        # the customers' notices wait in the outbox
+        self.assertGreater(rows(
+                'SELECT COUNT(*) FROM dms_message '
+                "WHERE state = 'queued' "
+                "AND (origin LIKE 'dms.workshop.order,%' "
+                "OR origin LIKE 'dms.workshop.appointment,%')")[0][0], 0)
+
+        advisor = RPC('service.koeln', PASSWORD)
+        orders = advisor.model('dms.workshop.order', 'search_read', [],
+            0, None, None, ['state', 'company'])
+        self.assertEqual({o['company'] for o in orders}, {koeln})
+        self.assertEqual({o['state'] for o in orders}, states)
+        technician = RPC('technician.koeln', PASSWORD)
+        clock, = technician.model('dms.workshop.clock', 'search_read',
+            [('end', '=', None)], 0, None, None, ['technician', 'order'])
+        self.assertEqual(clock['technician'], technician.context['employee'])
 
 
 if __name__ == '__main__':
