@@ -42,6 +42,8 @@ import sys
 import time
 from decimal import Decimal
 
+from bench_vehicle import _driver as driver
+
 MOVES = 1_000_000
 PARTS = 3_000
 WAREHOUSES = 3
@@ -67,6 +69,13 @@ MODELS = {
 
 
 def run():
+    return run_on_postgresql(DATABASE, MODULE, _bench)
+
+
+def run_on_postgresql(database, module, bench):
+    """Return bench()'s results on a PostgreSQL database of the module,
+    dropped at the end, and the note that the figures are PostgreSQL's (or
+    why they are skipped)"""
     uri = os.environ.get('TRYTOND_DATABASE_URI', '')
     skipped = os.environ.get('BENCH_POSTGRESQL_SKIPPED')
     results = [{
@@ -85,16 +94,16 @@ def run():
                     "cluster through scripts/pg-test-cluster.sh)"),
                 })
         return results
-    os.environ['DB_NAME'] = DATABASE
+    os.environ['DB_NAME'] = database
     os.environ['DB_CACHE'] = 'postgresql://'
     from trytond.tests import test_tryton
     # bench/run.py may have imported the test tools for another benchmark
-    test_tryton.DB_NAME = DATABASE
+    test_tryton.DB_NAME = database
     test_tryton.DB_CACHE = 'postgresql://'
     try:
-        results.extend(_bench())
+        results.extend(bench())
     finally:
-        _drop()
+        drop_database(database, module)
     return results
 
 
@@ -111,7 +120,7 @@ def _bench():
     with Transaction().start(DB_NAME, USER) as transaction:
         context, counts = _setup()
         transaction.commit()
-    _analyze()
+    analyze()
     setup_seconds = time.perf_counter() - setup_start
 
     pool = Pool(DB_NAME)
@@ -151,17 +160,11 @@ def _bench():
                 'backend': 'postgresql',
                 'database': "database created from a template database "
                 "(DB_CACHE postgresql://), dropped afterwards",
-                'driver': _driver(),
+                'driver': driver(),
                 'setup_seconds': round(setup_seconds, 1),
                 **counts,
                 })
     return results
-
-
-def _driver():
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from bench_vehicle import _driver
-    return _driver()
 
 
 def _setup():
@@ -281,7 +284,8 @@ def _insert_moves(company, products, storages, supplier, issues, unit):
     return count
 
 
-def _analyze():
+def analyze():
+    "ANALYZE the benchmark's database after filling it"
     from trytond import backend
     from trytond.tests.test_tryton import DB_NAME
     connection = backend.Database(DB_NAME).connect()
@@ -292,15 +296,15 @@ def _analyze():
         connection.put_connection(conn)
 
 
-def _drop():
-    "Drop the benchmark database and the template of DB_CACHE"
+def drop_database(database, module):
+    "Drop the benchmark database and its template of DB_CACHE"
     from trytond import backend
     from trytond.pool import Pool
     from trytond.tests.test_tryton import _db_cache_file, db_exist
     from trytond.transaction import Transaction
-    cache = _db_cache_file('postgresql://', MODULE)
-    Pool.stop(DATABASE)
-    for name in [DATABASE, cache[len('postgresql://') + 1:]]:
+    cache = _db_cache_file('postgresql://', module)
+    Pool.stop(database)
+    for name in [database, cache[len('postgresql://') + 1:]]:
         backend.Database(name).close()
         if db_exist(name):
             with Transaction().start(

@@ -197,6 +197,28 @@ class Order(
     shipments = fields.Function(
         fields.Many2Many('stock.shipment.out', None, None, "Parts Issues"),
         'get_shipments')
+    # The order's figures of the service KPIs, frozen when it is invoiced
+    hours_sold = fields.Float(
+        "Hours Sold", readonly=True,
+        help="The hours of the approved labour lines, set at invoicing.")
+    labour_amount = Monetary(
+        "Labour Amount", currency='currency', digits='currency',
+        readonly=True,
+        help="The amounts of the approved labour lines, set at invoicing.")
+    service_amount = Monetary(
+        "Service Amount", currency='currency', digits='currency',
+        readonly=True,
+        help="The amounts of the approved labour, sublet and fee lines not "
+        "paid internally, set at invoicing.")
+    parts_amount = Monetary(
+        "Parts Amount", currency='currency', digits='currency',
+        readonly=True,
+        help="The amounts of the approved parts lines not paid internally, "
+        "set at invoicing.")
+    parts_cost = Monetary(
+        "Parts Cost", currency='currency', readonly=True,
+        help="The cost of the done stock moves of the approved parts lines "
+        "not paid internally, set at invoicing.")
     state = fields.Selection([
             ('draft', "Draft"),
             ('checked_in', "Checked In"),
@@ -225,6 +247,10 @@ class Order(
                 Index(t, (t.number, Index.Similarity())),
                 Index(t, (t.state, Index.Equality(cardinality='low')),
                     where=~t.state.in_(['done', 'cancelled'])),
+                # The comebacks of the service KPIs
+                Index(t, (t.vehicle, Index.Range()),
+                    (t.ready_date, Index.Range()),
+                    where=t.state.in_(['invoiced', 'done'])),
                 })
         cls._order = [('received', 'DESC NULLS FIRST'), ('id', 'DESC')]
         cls._transitions |= {
@@ -260,9 +286,8 @@ class Order(
                     'depends': ['pending_revision'],
                     },
                 'reject': {
-                    'invisible': ~Eval('pending_revision')
-                    | (Eval('state') == 'estimate_sent'),
-                    'depends': ['pending_revision', 'state'],
+                    'invisible': ~Eval('pending_revision'),
+                    'depends': ['pending_revision'],
                     },
                 'start': {
                     'invisible': Eval('state') != 'approved',
@@ -461,7 +486,8 @@ class Order(
         default = default.copy() if default is not None else {}
         for name in ['number', 'received', 'started', 'ready_date',
                 'invoice_date', 'done_date', 'mileage', 'quality_checked_by',
-                'quality_note', 'appointment']:
+                'quality_note', 'appointment', 'hours_sold', 'labour_amount',
+                'service_amount', 'parts_amount', 'parts_cost']:
             default.setdefault(name)
         default.setdefault('revisions')
         default.setdefault('photos')
@@ -704,6 +730,8 @@ class Order(
         invoices, moves = [], []
         for order in orders:
             order.check_invoiceable()
+            for name, value in order.get_kpi_totals().items():
+                setattr(order, name, value)
             with Transaction().set_context(company=order.company.id):
                 order.invoice_date = Date.today()
             invoices.extend(order.create_invoices())
@@ -729,6 +757,38 @@ class Order(
                 raise OrderError(gettext(
                         'dms_workshop.msg_order_invoice_not_issued',
                         order=self.rec_name, line=line.rec_name))
+
+    def get_kpi_totals(self):
+        """Return the values of the order's figures of the service KPIs,
+        from its lines and their done moves"""
+        hours_sold = 0.0
+        labour = service = parts = cost = Decimal(0)
+        for line in self.lines:
+            if line.approval != 'approved':
+                continue
+            if line.type == 'labour':
+                hours_sold += line.quantity
+                labour += line.amount or 0
+            if line.payer == 'internal':
+                continue
+            if line.type == 'part':
+                parts += line.amount or 0
+                # The cost price is per the product's default unit, as is
+                # the internal quantity
+                cost += sum((
+                        Decimal(str(m.internal_quantity))
+                        * (m.cost_price or 0)
+                        for m in line.moves if m.state == 'done'),
+                    Decimal(0))
+            else:
+                service += line.amount or 0
+        return {
+            'hours_sold': hours_sold,
+            'labour_amount': labour,
+            'service_amount': service,
+            'parts_amount': parts,
+            'parts_cost': cost,
+            }
 
     def invoice_party(self, payer):
         "Return the party who pays the payer's lines"
@@ -986,6 +1046,11 @@ class OrderLine(
                 Index(t, (t.order, Index.Range())),
                 Index(t, (t.technician, Index.Range()),
                     where=(t.type == 'labour') & (t.technician != Null)),
+                # The hours sold per technician of the service KPIs
+                Index(t, (t.order, Index.Range()),
+                    include=[t.technician, t.quantity],
+                    where=(t.type == 'labour') & (t.approval == 'approved')
+                    & (t.technician != Null)),
                 })
         cls._order.insert(0, ('sequence', 'ASC NULLS FIRST'))
         cls._buttons.update({

@@ -13,7 +13,9 @@ class DmsWorkshopTestCase(
 
     @property
     def _skip_company_rule(self):
+        # the vehicle is group-wide (see dms_vehicle)
         return super()._skip_company_rule | {
+            ('dms.vehicle', 'holding_company'),
             ('stock.location', 'company'),
             }
 
