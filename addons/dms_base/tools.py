@@ -4,9 +4,9 @@
 
 def search_any(clause, names):
     "Return a domain where any of names matches, or none if clause negates"
-    _, operator, value = clause[:3]
+    _, operator, value, *extra = clause
     if operator.startswith('!') or operator.startswith('not '):
         bool_op = 'AND'
     else:
         bool_op = 'OR'
-    return [bool_op, *((name, operator, value) for name in names)]
+    return [bool_op, *((name, operator, value, *extra) for name in names)]

@@ -12,6 +12,7 @@ from trytond.model import Exclude, Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.modules.dms_base.model import (
     FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
+from trytond.modules.dms_base.tools import search_any
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.sql.functions import TSRange
@@ -249,15 +250,10 @@ class Appointment(
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('customer.rec_name', operator, operand, *extra),
-            ('vehicle.rec_name', operator, operand, *extra),
-            ]
+        return search_any(clause, [
+                'customer.rec_name',
+                'vehicle.rec_name',
+                ])
 
     @classmethod
     def get_media_count(cls, appointments, name):

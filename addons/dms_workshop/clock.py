@@ -9,6 +9,7 @@ from trytond.i18n import gettext
 from trytond.model import Exclude, Index, ModelSQL, ModelView, fields
 from trytond.modules.dms_base.model import (
     FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
+from trytond.modules.dms_base.tools import search_any
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -98,15 +99,10 @@ class Clock(
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('technician.rec_name', operator, operand, *extra),
-            ('line.rec_name', operator, operand, *extra),
-            ]
+        return search_any(clause, [
+                'technician.rec_name',
+                'line.rec_name',
+                ])
 
     @staticmethod
     def compute_hours(start, end):

@@ -16,6 +16,7 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.dms_base.model import (
     FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
+from trytond.modules.dms_base.tools import search_any
 from trytond.modules.product import price_digits, round_price
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
@@ -393,16 +394,11 @@ class Order(
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('vehicle.rec_name', operator, operand, *extra),
-            ('customer.rec_name', operator, operand, *extra),
-            ]
+        return search_any(clause, [
+                'number',
+                'vehicle.rec_name',
+                'customer.rec_name',
+                ])
 
     @classmethod
     def get_amounts(cls, orders, names):
@@ -1140,16 +1136,11 @@ class OrderLine(
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('order.rec_name', operator, operand, *extra),
-            ('operation.rec_name', operator, operand, *extra),
-            ('product.rec_name', operator, operand, *extra),
-            ]
+        return search_any(clause, [
+                'order.rec_name',
+                'operation.rec_name',
+                'product.rec_name',
+                ])
 
     @fields.depends(
         'type', 'operation', 'payer', 'order', '_parent_order.vehicle',

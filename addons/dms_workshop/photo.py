@@ -7,6 +7,7 @@ from trytond.model import (
     Index, ModelSQL, ModelView, Unique, fields, sequence_ordered)
 from trytond.modules.dms_base.model import (
     FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
+from trytond.modules.dms_base.tools import search_any
 from trytond.modules.product_image.product import (
     ImageCacheMixin, ImageMixin)
 from trytond.pool import Pool
@@ -66,15 +67,10 @@ class Photo(
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('order.rec_name', operator, operand, *extra),
-            ('caption', operator, operand, *extra),
-            ]
+        return search_any(clause, [
+                'order.rec_name',
+                'caption',
+                ])
 
     @classmethod
     def preprocess_values(cls, mode, values):

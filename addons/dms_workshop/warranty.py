@@ -8,6 +8,7 @@ from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.dms_base.model import (
     FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
+from trytond.modules.dms_base.tools import search_any
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
@@ -212,16 +213,11 @@ class WarrantyClaim(
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('vin', operator, operand, *extra),
-            ('order.rec_name', operator, operand, *extra),
-            ]
+        return search_any(clause, [
+                'number',
+                'vin',
+                'order.rec_name',
+                ])
 
     def warranty_lines(self):
         return [l for l in self.order.lines

@@ -8,6 +8,7 @@ from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.modules.dms_base.model import (
     FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
+from trytond.modules.dms_base.tools import search_any
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, Id
 from trytond.transaction import Transaction
@@ -134,15 +135,10 @@ class Workshop(
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('name', operator, operand, *extra),
-            ('code', operator, operand, *extra),
-            ]
+        return search_any(clause, [
+                'name',
+                'code',
+                ])
 
     def labour_rate(self, payer):
         "Return the hourly rate of the payer type, None when there is none"
@@ -193,15 +189,10 @@ class Bay(
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('name', operator, operand, *extra),
-            ('workshop.rec_name', operator, operand, *extra),
-            ]
+        return search_any(clause, [
+                'name',
+                'workshop.rec_name',
+                ])
 
 
 class Skill(FieldSizeMixin, DeactivableMixin, ModelSQL, ModelView):
@@ -332,15 +323,10 @@ class Operation(
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('code', operator, operand, *extra),
-            ('name', operator, operand, *extra),
-            ]
+        return search_any(clause, [
+                'code',
+                'name',
+                ])
 
     def hours_for(self, vehicle=None):
         "Return the standard hours of the operation on the vehicle"
