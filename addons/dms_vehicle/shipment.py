@@ -163,6 +163,75 @@ def deliver(vehicles, date):
     return shipments
 
 
+def receive(vehicles, company, warehouse, date, supplier=None,
+        cost_price=None, costs=None):
+    """Receive the vehicles into the warehouse with a supplier shipment, and
+    those traded back in with a customer return shipment per owner; each at
+    its cost in costs (by vehicle id) or at cost_price"""
+    pool = Pool()
+    ShipmentIn = pool.get('stock.shipment.in')
+    ShipmentReturn = pool.get('stock.shipment.out.return')
+    Vehicle = pool.get('dms.vehicle')
+    new, traded_in = [], defaultdict(list)
+    for vehicle in vehicles:
+        if not vehicle.lot:
+            raise VehicleStockError(gettext(
+                    'dms_vehicle.msg_vehicle_receive_variant',
+                    vehicle=vehicle.rec_name))
+        if vehicle.state == 'scrapped':
+            raise VehicleStockError(gettext(
+                    'dms_vehicle.msg_vehicle_scrapped_receive',
+                    vehicle=vehicle.rec_name))
+        if (vehicle.stock_state == 'delivered'
+                or vehicle.state == 'customer'):
+            if not vehicle.owner:
+                raise VehicleStockError(gettext(
+                        'dms_vehicle.msg_vehicle_receive_owner',
+                        vehicle=vehicle.rec_name))
+            traded_in[vehicle.owner].append(vehicle)
+        else:
+            new.append(vehicle)
+    costs = costs or {}
+
+    def incoming(Shipment, vehicles, from_location, **party):
+        shipment = Shipment(
+            company=company, warehouse=warehouse,
+            planned_date=date, effective_date=date, **party)
+        shipment.on_change_warehouse()
+        shipment.incoming_moves = [vehicle_move(
+                v, from_location, warehouse.input_location, company,
+                date, unit_price=costs.get(v.id, cost_price or 0))
+            for v in vehicles]
+        return shipment
+
+    shipments = defaultdict(list)
+    if new:
+        if not supplier:
+            raise VehicleStockError(gettext(
+                    'dms_vehicle.msg_vehicle_receive_supplier',
+                    vehicle=new[0].rec_name))
+        shipments[ShipmentIn].append(incoming(
+                ShipmentIn, new, supplier.supplier_location,
+                supplier=supplier))
+    for owner, sub_vehicles in traded_in.items():
+        shipments[ShipmentReturn].append(incoming(
+                ShipmentReturn, sub_vehicles, owner.customer_location,
+                customer=owner))
+    for Shipment, records in shipments.items():
+        Shipment.save(records)
+        Shipment.receive(records)
+        # Into the storage zone when the input zone is another, on the
+        # shipment's effective date
+        to_do = [s for s in Shipment.browse(records)
+            if s.state == 'received']
+        if to_do:
+            Shipment.do(to_do)
+    if traded_in:
+        Vehicle.trade_in(Vehicle.browse(
+                [v for vs in traded_in.values() for v in vs]))
+    return [s for records in shipments.values() for s in records]
+
+
 class Receive(Wizard):
     __name__ = 'dms.vehicle.receive'
     __string__ = "Receive Vehicles"
@@ -184,72 +253,10 @@ class Receive(Wizard):
             }
 
     def transition_receive(self):
-        """Receive the vehicles with a supplier shipment, and those traded
-        back in with a customer return shipment per owner"""
-        pool = Pool()
-        ShipmentIn = pool.get('stock.shipment.in')
-        ShipmentReturn = pool.get('stock.shipment.out.return')
-        Vehicle = pool.get('dms.vehicle')
         start = self.start
         check_company(start.company)
-        warehouse, company, date = start.warehouse, start.company, start.date
-        new, traded_in = [], defaultdict(list)
-        for vehicle in self.records:
-            if not vehicle.lot:
-                raise VehicleStockError(gettext(
-                        'dms_vehicle.msg_vehicle_receive_variant',
-                        vehicle=vehicle.rec_name))
-            if vehicle.state == 'scrapped':
-                raise VehicleStockError(gettext(
-                        'dms_vehicle.msg_vehicle_scrapped_receive',
-                        vehicle=vehicle.rec_name))
-            if (vehicle.stock_state == 'delivered'
-                    or vehicle.state == 'customer'):
-                if not vehicle.owner:
-                    raise VehicleStockError(gettext(
-                            'dms_vehicle.msg_vehicle_receive_owner',
-                            vehicle=vehicle.rec_name))
-                traded_in[vehicle.owner].append(vehicle)
-            else:
-                new.append(vehicle)
-        cost = start.cost_price or 0
-
-        def incoming(Shipment, vehicles, from_location, **party):
-            shipment = Shipment(
-                company=company, warehouse=warehouse,
-                planned_date=date, effective_date=date, **party)
-            shipment.on_change_warehouse()
-            shipment.incoming_moves = [vehicle_move(
-                    v, from_location, warehouse.input_location, company,
-                    date, unit_price=cost) for v in vehicles]
-            return shipment
-
-        shipments = defaultdict(list)
-        if new:
-            supplier = start.supplier
-            if not supplier:
-                raise VehicleStockError(gettext(
-                        'dms_vehicle.msg_vehicle_receive_supplier',
-                        vehicle=new[0].rec_name))
-            shipments[ShipmentIn].append(incoming(
-                    ShipmentIn, new, supplier.supplier_location,
-                    supplier=supplier))
-        for owner, vehicles in traded_in.items():
-            shipments[ShipmentReturn].append(incoming(
-                    ShipmentReturn, vehicles, owner.customer_location,
-                    customer=owner))
-        for Shipment, records in shipments.items():
-            Shipment.save(records)
-            Shipment.receive(records)
-            # Into the storage zone when the input zone is another, on the
-            # shipment's effective date
-            to_do = [s for s in Shipment.browse(records)
-                if s.state == 'received']
-            if to_do:
-                Shipment.do(to_do)
-        if traded_in:
-            Vehicle.trade_in(Vehicle.browse(
-                    [v for vs in traded_in.values() for v in vs]))
+        receive(self.records, start.company, start.warehouse, start.date,
+            supplier=start.supplier, cost_price=start.cost_price)
         return 'end'
 
 
