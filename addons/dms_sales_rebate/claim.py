@@ -196,19 +196,6 @@ class Claim(
                             state=claim.state_string))
 
     @classmethod
-    def on_delete(cls, claims):
-        pool = Pool()
-        Line = pool.get('dms.rebate.line')
-        callback = super().on_delete(claims)
-        lines = [l for c in claims for l in c.lines]
-        if lines:
-            # The claim's lines go back to be claimed again
-            with without_check_access():
-                callback.append(lambda: Line.write(
-                        Line.browse(lines), {'claim': None}))
-        return callback
-
-    @classmethod
     def copy(cls, claims, default=None):
         default = default.copy() if default is not None else {}
         for name in ['number', 'lines', 'paid_amount', 'payment_move']:

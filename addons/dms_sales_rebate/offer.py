@@ -95,7 +95,8 @@ class Offer(Report):
             topMargin=MARGIN, bottomMargin=MARGIN,
             title=action.name, creator='Tryton')
         frame = Frame(
-            MARGIN, MARGIN, WIDTH, PAGE_HEIGHT - 2 * MARGIN, id='body')
+            MARGIN, MARGIN, WIDTH, PAGE_HEIGHT - 2 * MARGIN, id='body',
+            leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         doc.addPageTemplates([
                 PageTemplate(
                     id='offer', frames=[frame], onPageEnd=_draw_footer)])
@@ -168,8 +169,17 @@ class Offer(Report):
             story.extend(cls.vehicle(line.vehicle, lang, styles))
         story.extend(cls.lines(sale, lang, styles))
         story.extend(cls.trade_ins(sale, lang, styles))
-        story.extend(cls.breakdown(sale, lang, styles))
-        story.extend(cls.salesperson(sale, lang, styles))
+        # The salesperson's contact beside the price breakdown
+        closing = Table([[
+                    cls.salesperson(sale, lang, styles),
+                    cls.breakdown(sale, lang, styles),
+                    ]], colWidths=[WIDTH - 95 * mm, 95 * mm])
+        closing.setStyle(TableStyle([
+                    ('VALIGN', (0, 0), (-1, -1), 'TOP'),
+                    ('LEFTPADDING', (0, 0), (-1, -1), 0),
+                    ('RIGHTPADDING', (0, 0), (-1, -1), 0),
+                    ]))
+        story.extend([Spacer(0, 2 * mm), closing])
         return story
 
     @classmethod
@@ -488,9 +498,10 @@ class Offer(Report):
                     ('LINEABOVE', (0, -1), (-1, -1), 0.8, colors.black),
                     ('LINEBELOW', (0, -1), (-1, -1), 0.8, colors.black),
                     ]))
-        return [KeepTogether([
-                    Paragraph(_text(_('price_breakdown')), styles['heading']),
-                    table])]
+        return [
+            Paragraph(_text(_('price_breakdown')), styles['heading']),
+            table,
+            ]
 
     @classmethod
     def salesperson(cls, sale, lang, styles):
@@ -518,7 +529,7 @@ class Offer(Report):
             text += '<br/>%s: %s' % (_text(_('phone')), _text(phone))
         if email:
             text += '<br/>%s: %s' % (_text(_('email')), _text(email))
-        return [KeepTogether([
-                    Paragraph(_text(_('salesperson')), styles['heading']),
-                    Paragraph(text, styles['normal']),
-                    ])]
+        return [
+            Paragraph(_text(_('salesperson')), styles['heading']),
+            Paragraph(text, styles['normal']),
+            ]

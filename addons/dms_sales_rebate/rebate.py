@@ -13,7 +13,8 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.dms_base.model import FieldSizeMixin, RelationRulesMixin
+from trytond.modules.dms_base.model import (
+    FieldSizeMixin, ReadonlyFieldsMixin, RelationRulesMixin)
 from trytond.modules.dms_base.tools import search_any
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -531,7 +532,9 @@ class PolicyTier(ModelSQL, ModelView):
         return f'{self.policy.rec_name} {self.threshold}%'
 
 
-class Line(RelationRulesMixin, Workflow, ModelSQL, ModelView):
+class Line(
+        ReadonlyFieldsMixin, RelationRulesMixin, Workflow, ModelSQL,
+        ModelView):
     __name__ = 'dms.rebate.line'
     __string__ = "Rebate Line"
 
@@ -577,7 +580,7 @@ class Line(RelationRulesMixin, Workflow, ModelSQL, ModelView):
             ('company', '=', Eval('company', -1)),
             ])
     claim = fields.Many2One(
-        'dms.rebate.claim', "Claim", readonly=True, ondelete='RESTRICT',
+        'dms.rebate.claim', "Claim", readonly=True, ondelete='SET NULL',
         domain=[
             ('company', '=', Eval('company', -1)),
             ('manufacturer', '=', Eval('manufacturer', -1)),

@@ -5,7 +5,8 @@ from collections import defaultdict
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.dms_vehicle import shipment, vin as vin_tools
+from trytond.modules.dms_vehicle import shipment
+from trytond.modules.dms_vehicle import vin as vin_tools
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access

@@ -17,6 +17,8 @@ class DmsSalesRebateTestCase(
         return super()._skip_company_rule | {
             ('dms.vehicle', 'holding_company'),
             ('stock.location', 'company'),
+            # a group price limit has no company
+            ('dms.sale.price_limit', 'company'),
             }
 
     @with_transaction()
