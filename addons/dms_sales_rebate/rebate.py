@@ -5,7 +5,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from simpleeval import NameNotDefined, simple_eval
-from sql import Literal
 from sql.aggregate import Count, Sum
 from sql.functions import CurrentTimestamp, Round
 
@@ -396,7 +395,7 @@ class Policy(
             & (line.state != 'cancelled'))
         if exclude_sales:
             where &= ~_in(line.sale, list(exclude_sales))
-        cursor.execute(*line.select(Count(Literal('*')), where=where))
+        cursor.execute(*line.select(Count(line.id), where=where))
         count, = cursor.fetchone()
         return count or 0
 
@@ -764,7 +763,7 @@ class Line(
             & (line.date >= start) & (line.date <= end))
 
         cursor.execute(*line.select(
-                Count(Literal('*')),
+                Count(line.id),
                 where=in_period & (line.state != 'cancelled')))
         units, = cursor.fetchone()
         rate = policy.tier_rate(policy.achievement(units or 0))
