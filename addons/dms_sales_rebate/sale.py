@@ -394,7 +394,8 @@ class Sale(metaclass=PoolMeta):
                     & (line.state != 'cancelled'),
                     group_by=[line.sale]))
             result.update((s, Decimal(str(a))) for s, a in cursor)
-        return result
+        round_ = {s.id: s.company.currency.round for s in sales}
+        return {s: round_[s](a) for s, a in result.items()}
 
     @classmethod
     def store_profit(cls, sales):
