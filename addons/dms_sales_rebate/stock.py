@@ -20,12 +20,14 @@ class Lot(metaclass=PoolMeta):
 
     @classmethod
     def vehicle_costs(cls, lots, company):
-        """Return by lot id the stock value of the vehicle lots for the
-        company: the unit price of the move that last brought each into its
-        stock from outside the group"""
+        """Return by lot id the stock value of the vehicle lots in the
+        company's currency: the unit price of the move that last brought
+        each into the group's stock from outside, at whichever rooftop;
+        transfers between rooftops carry the vehicle at that cost"""
         pool = Pool()
         Move = pool.get('stock.move')
         Location = pool.get('stock.location')
+        Currency = pool.get('currency.currency')
         move = Move.__table__()
         last = Move.__table__()
         from_location = Location.__table__()
@@ -41,16 +43,22 @@ class Lot(metaclass=PoolMeta):
                 .select(last.lot, Max(last.id).as_('move'),
                     where=(last.state == 'done')
                     & _in(last.lot, list(sub_lots))
-                    & (last.company == company.id)
                     & (last.unit_price != Null)
                     & from_location.type.in_(ENTRY_TYPES)
                     & (to_location.type == 'storage'),
                     group_by=[last.lot]))
             cursor.execute(*entries
                 .join(move, condition=move.id == entries.move)
-                .select(move.lot, move.unit_price))
-            for lot, price in cursor:
-                result[lot] = company.currency.round(Decimal(str(price)))
+                .select(move.lot, move.unit_price, move.currency,
+                    move.effective_date))
+            for lot, price, currency, date in cursor:
+                price = Decimal(str(price))
+                if currency and currency != company.currency.id:
+                    with Transaction().set_context(date=date):
+                        price = Currency.compute(
+                            Currency(currency), price, company.currency,
+                            round=False)
+                result[lot] = company.currency.round(price)
         return result
 
 
