@@ -13,6 +13,7 @@ from sql.functions import CurrentTimestamp
 from trytond.backend import MAX_QUERY_PARAMS
 from trytond.i18n import gettext
 from trytond.model import ModelView, Workflow, fields
+from trytond.model.exceptions import AccessError
 from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
@@ -44,6 +45,25 @@ RESERVED_STATES = {'confirmed', 'processing', 'done'}
 PROFIT_CACHES = [
     'vehicle_revenue', 'vehicle_cost', 'addon_income', 'commission_amount',
     'over_allowance']
+
+
+def check_system_fields(Model, mode, records, values, names, external):
+    """Refuse the fields only the code writes (names) written over RPC"""
+    if not external or mode not in {'create', 'write'}:
+        return
+    if mode == 'write':
+        written = sorted(values.keys() & names)
+        targets = records[:1]
+    else:
+        written = sorted(n for n in names for r in records
+            if getattr(r, n, None) not in (None, False))
+        targets = records[:1]
+    if written and targets:
+        raise AccessError(gettext(
+                'dms_base.msg_field_readonly',
+                field=Model.__names__(written[0])['field'],
+                record=targets[0].rec_name,
+                model=Model.__names__()['model']))
 
 
 def _profit(string, help):
@@ -603,6 +623,14 @@ class Sale(metaclass=PoolMeta):
                 })
 
     @classmethod
+    def check_modification(cls, mode, sales, values=None, external=False):
+        super().check_modification(
+            mode, sales, values=values, external=external)
+        check_system_fields(cls, mode, sales, values, {
+                'price_approval', 'price_approved_by', 'price_approved_at',
+                } | {n + '_cache' for n in PROFIT_CACHES}, external)
+
+    @classmethod
     def copy(cls, sales, default=None):
         default = default.copy() if default is not None else {}
         default.setdefault('price_approval', None)
@@ -693,6 +721,12 @@ class SaleLine(metaclass=PoolMeta):
                             'dms_sales_rebate.msg_deal_line_quantity',
                             line=line.rec_name,
                             vehicle=line.vehicle.rec_name))
+
+    @classmethod
+    def check_modification(cls, mode, lines, values=None, external=False):
+        super().check_modification(
+            mode, lines, values=values, external=external)
+        check_system_fields(cls, mode, lines, values, {'trade_in'}, external)
 
     def get_move(self, shipment_type):
         move = super().get_move(shipment_type)

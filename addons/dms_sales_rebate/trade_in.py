@@ -12,6 +12,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import TradeInError
+from .sale import check_system_fields
 
 CONDITIONS = [
     ('excellent', "Excellent"),
@@ -139,6 +140,14 @@ class TradeIn(ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return self.vin
+
+    @classmethod
+    def check_modification(cls, mode, trade_ins, values=None,
+            external=False):
+        super().check_modification(
+            mode, trade_ins, values=values, external=external)
+        check_system_fields(
+            cls, mode, trade_ins, values, {'vehicle'}, external)
 
     @classmethod
     def validate_fields(cls, trade_ins, field_names):
