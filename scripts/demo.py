@@ -23,7 +23,13 @@ labour rates and the makes' labour operations, with a week of
 appointments and repair orders in every state, driven through their
 buttons by the service advisors and technicians (estimates and their
 revisions, parts issued from stock, clocking, invoices per payer and
-warranty claims).
+warranty claims); and the vehicle deals: the deal products, price limits,
+two manufacturers' rebate policies (one with quarterly volume tiers) and
+the salespeople's commission agents, with each rooftop's deals in every
+state worked through their buttons by the sales consultants and managers
+(trade-ins, price approvals and rejections, deliveries after a passed PDI,
+invoices posted and paid) and a manufacturer's rebate claim paid with a
+small difference written off.
 
 Every step looks for what it would create first, so running the script
 again on a loaded database changes nothing and takes seconds; a database
@@ -53,6 +59,7 @@ from importlib.metadata import entry_points
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from demo_data import customers as customer_data  # noqa: E402
+from demo_data import deals as deal_data  # noqa: E402
 from demo_data import group as group_data  # noqa: E402
 from demo_data import parts as parts_data  # noqa: E402
 from demo_data import vehicles as vehicle_data  # noqa: E402
@@ -85,6 +92,7 @@ def main(argv=None):
     load_vehicles(config, companies, warehouses, customers)
     load_parts(config, companies, warehouses, customers)
     load_workshop(config, companies, warehouses, customers)
+    load_deals(config, companies, warehouses, customers)
     close_configuration_wizard(config)
 
     print_users(users)
@@ -901,6 +909,18 @@ def load_workshop(config, companies, warehouses, customers):
     through the buttons as the service advisors and technicians would
     (scripts/demo_data/workshop.py)"""
     return workshop_data.load(
+        config, SEED, companies, warehouses, customers, group_data.STAFF,
+        group_data.TIMEZONE)
+
+
+# --- deals ---------------------------------------------------------------
+
+def load_deals(config, companies, warehouses, customers):
+    """Set up the vehicle deals (products, price limits, rebate policies
+    and accounting, commission agents) and run each rooftop's deals in
+    every state and a manufacturer's rebate claim through the buttons as
+    the sales staff and the accountant would (scripts/demo_data/deals.py)"""
+    return deal_data.load(
         config, SEED, companies, warehouses, customers, group_data.STAFF,
         group_data.TIMEZONE)
 

@@ -1135,6 +1135,297 @@ class WorkshopBrowserTestCase(SaoTestCase):
         self.assertEqual(response.status, 410)
 
 
+class DealBrowserTestCase(SaoTestCase):
+    """A sales consultant opens a deal in the web client and sees its
+    profit tiers; the sales manager's deals open in each of their views"""
+
+    CONSULTANT = LOGIN
+    MANAGER = 'salesmanager.koeln'
+    # The profit figures of the Deal page, as sale.sale names them
+    PROFIT = ['vehicle_revenue', 'vehicle_cost', 'gp1', 'rebate_amount',
+        'gp2', 'addon_income', 'commission_amount', 'preparation_cost',
+        'delivery_cost', 'over_allowance', 'selling_cost', 'gp3']
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.deal = cls.create_deal()
+
+    @staticmethod
+    def decimal(value):
+        return {'__class__': 'Decimal', 'decimal': str(value)}
+
+    @staticmethod
+    def to_decimal(value):
+        from decimal import Decimal
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            value = value['decimal']
+        return Decimal(str(value))
+
+    @classmethod
+    def create_deal(cls):
+        """Create the consultant's draft deal of a car in the stock of the
+        rooftop (a new one if any) with an option and return what it is
+        made of: the demo's deals are random, this one is the test's own"""
+        from trytond.modules.dms_vehicle.stock import ENTRY_TYPES
+        admin = RPC('admin', ADMIN_PASSWORD)
+        consultant = RPC(cls.CONSULTANT, PASSWORD)
+        company = consultant.context['company']
+        warehouse = consultant.context['warehouse']
+        admin_context = dict(admin.context, company=company)
+
+        # the cars for sale in the rooftop's warehouse, new cars first
+        cars = [c for c in consultant.model('dms.vehicle', 'search_read', [
+                    ('holding_company', '=', company),
+                    ('stock_state', '=', 'in_stock'),
+                    ('state', '=', 'available'),
+                    ('lot', '!=', None),
+                    ('variant.product', '!=', None),
+                    ], 0, None, [('id', 'ASC')],
+                ['vin', 'rec_name', 'usage', 'lot', 'asking_price',
+                    'variant.product', 'location.warehouse'])
+            if c['location.'] and c['location.']['warehouse'] == warehouse
+            and c['asking_price']]
+        cars.sort(key=lambda c: c['usage'] != 'new')
+        # its stock value: what the rooftop's receipt of it cost
+        costs = {}
+        for move in admin.call('model.stock.move.search_read', [
+                    ('lot', 'in', [c['lot'] for c in cars]),
+                    ('company', '=', company),
+                    ('state', '=', 'done'),
+                    ('from_location.type', 'in', list(ENTRY_TYPES)),
+                    ('to_location.type', '=', 'storage'),
+                    ('unit_price', '!=', None),
+                    ], 0, None, [('id', 'ASC')], ['lot', 'unit_price'],
+                admin_context):
+            costs[move['lot']] = cls.to_decimal(
+                move['unit_price']).quantize(cls.to_decimal('0.01'))
+        cars = [c for c in cars if c['lot'] in costs]
+        assert cars, "No car of the rooftop's own receipt for sale"
+        car = cars[0]
+        product = car['variant.']['product']
+        template, = admin.model('product.product', 'read', [product],
+            ['template', 'salable', 'default_uom'])
+        if not template['salable']:
+            # a demo built before the deals: its variants are not sold yet
+            admin.model('product.template', 'write', [template['template']],
+                {'salable': True, 'sale_uom': template['default_uom']})
+
+        fields = ['rec_name', 'list_price_used', 'cost_price', 'sale_uom']
+        options = [o for o in consultant.model('product.product',
+                'search_read', [
+                    ('template.deal_kind', '=', 'option'),
+                    ('salable', '=', True),
+                    ], 0, None, [('id', 'ASC')], fields)
+            if o['list_price_used'] is not None]
+        if not options:
+            unit, = admin.model('product.uom', 'search',
+                [('symbol', '=', 'u')], 0, 1, None)
+            template, = admin.call('model.product.template.create', [{
+                        'name': "Winter Package",
+                        'type': 'service',
+                        'default_uom': unit,
+                        'salable': True,
+                        'sale_uom': unit,
+                        'list_price': cls.decimal('1200'),
+                        'deal_kind': 'option',
+                        'products': [['create', [{
+                                        'cost_price': cls.decimal('700'),
+                                        }]]],
+                        }], admin_context)
+            options = consultant.model('product.product', 'search_read',
+                [('template', '=', template)], 0, 1, None, fields)
+        option = options[0]
+
+        customer, = consultant.model('party.party', 'search_read', [
+                ('name', '=', CUSTOMER_NAMES[0]),
+                ], 0, 1, None, ['addresses'])
+        address = customer['addresses'][0]
+        reference = f'GP-{os.getpid()}-{car["id"]}'
+        vehicle_uom, = consultant.model('product.product', 'read',
+            [product], ['sale_uom'])
+        deal, = consultant.model('sale.sale', 'create', [{
+                    'party': customer['id'],
+                    'invoice_address': address,
+                    'shipment_address': address,
+                    'warehouse': warehouse,
+                    'reference': reference,
+                    'preparation_cost': cls.decimal('250.00'),
+                    'delivery_cost': cls.decimal('150.00'),
+                    'lines': [['create', [{
+                                    'type': 'line',
+                                    'vehicle': car['id'],
+                                    'product': product,
+                                    'description': car['rec_name'],
+                                    'quantity': 1,
+                                    'unit': vehicle_uom['sale_uom'],
+                                    'unit_price': car['asking_price'],
+                                    }, {
+                                    'type': 'line',
+                                    'product': option['id'],
+                                    'description': option['rec_name'],
+                                    'quantity': 1,
+                                    'unit': option['sale_uom'],
+                                    'unit_price': option['list_price_used'],
+                                    }]]],
+                    }])
+        return {
+            'id': deal,
+            'reference': reference,
+            'car': car,
+            'cost': costs[car['lot']],
+            'option': option,
+            }
+
+    @staticmethod
+    def amount_text(value, locale):
+        "Return the amount as sao shows it in the language of the user"
+        text = f'{value:,.2f}'
+        return text.translate(str.maketrans({
+                    ',': locale['thousands_sep'],
+                    '.': locale['decimal_point'],
+                    }))
+
+    def open_deals(self, login):
+        "Log in and open Dealer Management › Deals › Deals"
+        sao = self.sao
+        sao.login(login, PASSWORD)
+        sao.menu_row(["Dealer Management", "Deals", "Deals"]).click()
+        sao.idle()
+        sao.check(f"{login}: open Deals")
+        state = sao.tab_state()
+        self.assertEqual(
+            (state['model'], state['view']), ('sale.sale', 'tree'))
+        return state
+
+    def test_consultant_sees_profit_tiers(self):
+        """The consultant opens the draft deal: its Deal page shows GP1, GP2
+        and GP3 as the server computes them live"""
+        from playwright.sync_api import expect
+        deal, D = self.deal, self.to_decimal
+        consultant = RPC(self.CONSULTANT, PASSWORD)
+        figures, = consultant.model('sale.sale', 'read', [deal['id']],
+            self.PROFIT + ['state', 'deal', 'deal_vehicle', 'salesperson'])
+        self.assertEqual(
+            (figures['state'], figures['deal'], figures['deal_vehicle'],
+                figures['salesperson']),
+            ('draft', True, deal['car']['id'],
+                consultant.context['employee']))
+        figures = {n: D(figures[n]) for n in self.PROFIT}
+        # the tiers as the issue defines them, from the deal's figures
+        self.assertEqual(figures['vehicle_revenue'],
+            D(deal['car']['asking_price']))
+        self.assertEqual(figures['vehicle_cost'], deal['cost'])
+        option, cent = deal['option'], D('0.01')
+        self.assertEqual(figures['addon_income'],
+            D(option['list_price_used']).quantize(cent)
+            - D(option['cost_price'] or 0).quantize(cent))
+        self.assertEqual(figures['gp1'],
+            figures['vehicle_revenue'] - figures['vehicle_cost'])
+        self.assertEqual(figures['gp2'],
+            figures['gp1'] + figures['rebate_amount'])
+        self.assertEqual(figures['selling_cost'],
+            figures['commission_amount'] + figures['preparation_cost']
+            + figures['delivery_cost'] + figures['over_allowance'])
+        self.assertEqual(figures['gp3'], figures['gp2']
+            + figures['addon_income'] - figures['selling_cost'])
+
+        sao = self.sao
+        locale = consultant.context['locale']
+        try:
+            self.open_deals(self.CONSULTANT)
+            pane = sao.pane()
+            # the deal, by its reference
+            search = pane.locator('input[placeholder="Search"]:visible')
+            search.fill(deal['reference'])
+            search.press('Enter')
+            sao.idle()
+            rows = pane.locator('.treeview tbody tr:not(.more-row):visible')
+            expect(rows).to_have_count(1)
+            expect(rows.first).to_contain_text(deal['car']['vin'])
+            # select it (a cell without a link), then switch to the form
+            rows.first.locator('td[data-title]:not(:has(a)):visible')\
+                .first.click()
+            sao.idle()
+            self.assertEqual(sao.tab_state()['record'], deal['id'])
+            switch = sao.toolbar_button('switch_')
+            expect(switch).to_be_enabled()
+            switch.click()
+            sao.idle()
+            sao.check("open the deal")
+            state = sao.tab_state()
+            self.assertEqual((state['view'], state['record']),
+                ('form', deal['id']))
+
+            pages = pane.locator('.form .nav-tabs > li:visible > a')
+            pages.filter(has_text="Deal").first.click()
+            sao.idle()
+            sao.check("the Deal page")
+            shown = {}
+            for name in self.PROFIT:
+                field = pane.locator(
+                    f'.form .tab-pane.active input[type="text"]'
+                    f'[name="{name}"]')
+                expect(field).to_be_visible()
+                shown[name] = field.input_value()
+            expected = {n: self.amount_text(figures[n], locale)
+                for n in self.PROFIT}
+            self.assertEqual(
+                {n: shown[n] for n in ['gp1', 'gp2', 'gp3']},
+                {n: expected[n] for n in ['gp1', 'gp2', 'gp3']})
+            self.assertEqual(shown, expected)
+            path = sao.screenshot('deal_profit')
+        except Exception:
+            self.failure_screenshot()
+            raise
+        with open(path, 'rb') as file:
+            self.assertEqual(file.read(8), b'\x89PNG\r\n\x1a\n')
+
+    def test_manager_opens_deals(self):
+        """The sales manager's deals open in the list and the form, with the
+        rooftop's deals only (the reporting graphs are walked by
+        ScreenWalkTestCase)"""
+        sao = self.sao
+        manager = RPC(self.MANAGER, PASSWORD)
+        deals = manager.model('sale.sale', 'search_read',
+            [('deal', '=', True)], 0, None, None, ['company'])
+        self.assertIn(self.deal['id'], [d['id'] for d in deals])
+        self.assertEqual({d['company'] for d in deals},
+            {manager.context['company']})
+        try:
+            state = self.open_deals(self.MANAGER)
+            pane = sao.pane()
+            self.assertGreater(state['records'], 0)
+            self.assertTrue(pane.locator('.treeview:visible').count())
+            rows = pane.locator('.treeview tbody tr:not(.more-row):visible')
+            rows.first.locator('td[data-title]:not(:has(a)):visible')\
+                .first.click()
+            sao.idle()
+            switch = sao.toolbar_button('switch_')
+            for view, selector in [('form', '.form')]:
+                for _ in range(50):
+                    if switch.is_enabled():
+                        break
+                    sao.page.wait_for_timeout(100)
+                switch.click()
+                sao.idle()
+                sao.check(f"{self.MANAGER}: the deals' {view} view")
+                self.assertEqual(sao.tab_state()['view'], view)
+                self.assertTrue(
+                    pane.locator(f'{selector}:visible').count(), view)
+                if view == 'form':
+                    pane.locator('.form .nav-tabs > li:visible > a')\
+                        .filter(has_text="Deal").first.click()
+                    sao.idle()
+                    sao.check(f"{self.MANAGER}: the Deal page")
+                    sao.screenshot('deal_manager')
+        except Exception:
+            self.failure_screenshot()
+            raise
+
+
 class DemoRPCTestCase(unittest.TestCase):
     """A Köln sales consultant of the demo, over JSON-RPC, gets around
     neither the workflow, the stock nor the company"""
@@ -1702,6 +1993,137 @@ class DemoContentTestCase(unittest.TestCase):
         clock, = technician.model('dms.workshop.clock', 'search_read',
             [('end', '=', None)], 0, None, None, ['technician', 'order'])
         self.assertEqual(clock['technician'], technician.context['employee'])
+
+    def test_demo_deals(self):
+        """Each rooftop sold vehicles through deals in every state, worked
+        by its sales consultants: approvals decided by a manager, trade-ins
+        taken into stock, cars delivered after a passed PDI, invoices
+        posted and paid; two manufacturers' rebate policies, one with
+        volume tiers, accrue rebates on invoicing, one manufacturer paid a
+        claim with a difference written off, and the consultants earn
+        commissions; over RPC a consultant sees the rooftop's deals with
+        their profit tiers"""
+        database = sqlite3.connect(
+            f'file:{SERVER.database}?mode=ro', uri=True)
+        self.addCleanup(database.close)
+
+        def rows(query, *params):
+            return database.execute(query, params).fetchall()
+
+        def number(value):
+            # SQLite keeps Numeric values as text bytes
+            return float(value.decode() if isinstance(value, bytes)
+                else value)
+
+        companies = dict(rows(
+                'SELECT p.name, c.id FROM company_company AS c '
+                'JOIN party_party AS p ON p.id = c.party'))
+        koeln = companies[group_data.ROOFTOPS[0]['name']]
+        deals = rows(
+            'SELECT s.id, s.company, s.state, s.price_approval, '
+            'u.login, l.vehicle, v.state, v.stock_state, '
+            's.vehicle_revenue_cache '
+            'FROM sale_sale AS s '
+            'JOIN sale_line AS l ON l.sale = s.id '
+            'JOIN dms_vehicle AS v ON v.id = l.vehicle '
+            'LEFT JOIN res_user AS u ON u.id = s.price_approved_by')
+        states = {'draft', 'quotation', 'confirmed', 'processing', 'done',
+            'cancelled'}
+        by_company = {}
+        for _, company, state, *_ in deals:
+            by_company.setdefault(company, set()).add(state)
+        self.assertEqual(by_company, dict.fromkeys(companies.values(), states))
+        # below the price limit: waiting, rejected and approved, decided
+        # by a sales manager or the group manager
+        self.assertEqual({d[3] for d in deals} - {None},
+            {'pending', 'rejected', 'approved'})
+        self.assertEqual({d[4].split('.')[0] for d in deals if d[4]},
+            {'salesmanager', 'groupmanager'})
+        # a confirmed deal holds its car; the stored profit is set
+        for deal in deals:
+            state, vehicle_state, stock_state, revenue = (
+                deal[2], *deal[6:])
+            if state in {'confirmed', 'processing', 'done'}:
+                self.assertEqual(vehicle_state, 'sold')
+                self.assertIsNotNone(revenue)
+            if state == 'done':
+                self.assertEqual(stock_state, 'delivered')
+        # delivered after a passed PDI, invoiced, and paid when done
+        done = rows(
+            "SELECT s.state, sh.state, i.state, "
+            "(SELECT COUNT(*) FROM dms_vehicle_pdi AS p "
+            "WHERE p.vehicle = l.vehicle AND p.state = 'passed') "
+            'FROM sale_sale AS s '
+            'JOIN sale_line AS l ON l.sale = s.id '
+            'JOIN stock_move AS m '
+            "ON m.origin = 'sale.line,' || l.id "
+            'JOIN stock_shipment_out AS sh '
+            "ON m.shipment = 'stock.shipment.out,' || sh.id "
+            'JOIN account_invoice_line AS il '
+            "ON il.origin = 'sale.line,' || l.id "
+            'JOIN account_invoice AS i ON i.id = il.invoice '
+            "WHERE l.vehicle IS NOT NULL AND sh.state = 'done'")
+        self.assertEqual({(s, i) for s, _, i, _ in done}, {
+                ('processing', 'draft'), ('processing', 'posted'),
+                ('done', 'paid')})
+        self.assertEqual([d for d in done if not d[3]], [])
+        # the customers' cars taken in part-exchange, now used cars in
+        # stock
+        trade_ins = rows(
+            'SELECT v.state, v.stock_state, v.usage, s.state '
+            'FROM dms_sale_trade_in AS t '
+            'JOIN sale_sale AS s ON s.id = t.sale '
+            'JOIN dms_vehicle AS v ON v.id = t.vehicle')
+        self.assertTrue(trade_ins)
+        self.assertEqual({t[:3] for t in trade_ins},
+            {('available', 'in_stock', 'used')})
+
+        # two manufacturers' policies, one with volume tiers
+        policies = rows(
+            'SELECT p.manufacturer, p.calculation, '
+            '(SELECT COUNT(*) FROM dms_rebate_policy_tier AS t '
+            'WHERE t.policy = p.id) FROM dms_rebate_policy AS p')
+        self.assertEqual(len({p[0] for p in policies}), 2, policies)
+        self.assertIn('tiers', {p[1] for p in policies})
+        self.assertGreaterEqual(
+            max(n for _, c, n in policies if c == 'tiers'), 2)
+        # rebates estimated, accrued on invoicing, paid and cancelled
+        self.assertLessEqual({'estimated', 'accrued', 'paid', 'cancelled'},
+            {s for s, in rows('SELECT state FROM dms_rebate_line')})
+        # a claim paid with a difference written off
+        claims = rows(
+            'SELECT c.id, c.paid_amount, m.state, '
+            '(SELECT SUM(estimated_amount) FROM dms_rebate_line AS l '
+            'WHERE l.claim = c.id), '
+            '(SELECT SUM(actual_amount) FROM dms_rebate_line AS l '
+            "WHERE l.claim = c.id AND l.state = 'paid') "
+            'FROM dms_rebate_claim AS c '
+            'JOIN account_move AS m ON m.id = c.payment_move '
+            "WHERE c.state = 'paid'")
+        self.assertEqual(len(claims), 1, claims)
+        _, paid, move_state, claimed, actual = claims[0]
+        self.assertEqual(move_state, 'posted')
+        self.assertLess(number(paid), number(claimed))
+        self.assertAlmostEqual(number(actual), number(paid), places=2)
+
+        # the consultants' commissions on the posted invoices
+        commissions = rows(
+            'SELECT u.login, c.amount FROM commission AS c '
+            'JOIN commission_agent AS a ON a.id = c.agent '
+            'JOIN company_employee AS e ON e.party = a.party '
+            'JOIN res_user AS u ON u.employee = e.id')
+        self.assertTrue(commissions)
+        self.assertEqual({l.split('.')[0] for l, _ in commissions},
+            {'sales', 'sales2'})
+        self.assertTrue(all(number(a) > 0 for _, a in commissions))
+
+        consultant = RPC('sales.koeln', PASSWORD)
+        seen = consultant.model('sale.sale', 'search_read',
+            [('deal', '=', True)], 0, None, None,
+            ['company', 'state', 'gp1', 'gp2', 'gp3'])
+        self.assertEqual({d['company'] for d in seen}, {koeln})
+        self.assertEqual({d['state'] for d in seen}, states)
+        self.assertEqual([d for d in seen if d['gp3'] is None], [])
 
 
 if __name__ == '__main__':

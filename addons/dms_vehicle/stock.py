@@ -380,6 +380,16 @@ class ShipmentInReturn(ShipmentWarehouseMixin, metaclass=PoolMeta):
 class ShipmentOut(ShipmentWarehouseMixin, metaclass=PoolMeta):
     __name__ = 'stock.shipment.out'
 
+    def _get_inventory_move(self, move):
+        "Take a vehicle from where it is parked, not from the picking zone"
+        inventory_move = super()._get_inventory_move(move)
+        if inventory_move and move.lot:
+            vehicle = move.lot.vehicle
+            if (vehicle and vehicle.location
+                    and vehicle.location.warehouse == self.warehouse):
+                inventory_move.from_location = vehicle.location
+        return inventory_move
+
 
 class ShipmentOutReturn(ShipmentWarehouseMixin, metaclass=PoolMeta):
     __name__ = 'stock.shipment.out.return'

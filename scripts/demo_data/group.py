@@ -83,11 +83,14 @@ DEPARTMENTS = [
 ROLES = {
     'sales': {
         'name': "Sales",
-        'groups': ['dms_base.group_sales'],
+        'groups': [
+            'dms_base.group_sales', 'sale.group_sale', 'stock.group_stock'],
         },
     'sales_manager': {
         'name': "Sales Manager",
-        'groups': ['dms_base.group_sales_manager'],
+        'groups': [
+            'dms_base.group_sales_manager', 'sale.group_sale',
+            'stock.group_stock', 'commission.group_commission'],
         },
     'used_car_buyer': {
         'name': "Used-Car Buyer",
@@ -127,7 +130,7 @@ ROLES = {
         'name': "Group Manager",
         'groups': [
             'dms_base.group_group_manager', 'account.group_account',
-            'stock.group_stock', 'party.group_party_admin',
+            'sale.group_sale', 'stock.group_stock', 'party.group_party_admin',
             'company.group_employee_admin', 'company.group_company_admin'],
         'group_wide': True,
         'company_filter': 'all',
