@@ -382,7 +382,8 @@ class Sale(metaclass=PoolMeta):
                     n: getattr(sale, n + '_cache') or Decimal(0)
                     for n in PROFIT_CACHES}
                 if sale.id in commissions:
-                    figures['commission_amount'] = commissions[sale.id]
+                    figures['commission_amount'] = (
+                        sale.company.currency.round(commissions[sale.id]))
             figures['rebate_amount'] = rebates.get(sale.id, Decimal(0))
             figures['gp1'] = (
                 figures['vehicle_revenue'] - figures['vehicle_cost'])
