@@ -160,7 +160,8 @@ class DealProfitMonth(DealProfitMixin, ModelSQL, ModelView):
     @classmethod
     def table_query(cls):
         deals = cls._deals()
-        units = Sum(deals.units)
+        # PostgreSQL sums integers as numeric
+        units = cls.units.sql_cast(Sum(deals.units))
 
         def per_unit(name):
             total = Sum(getattr(deals, name))
