@@ -2,7 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 from sql import Null
 from sql.aggregate import Count, Min, Sum
-from sql.conditionals import Case, Coalesce
+from sql.conditionals import Coalesce
 from sql.functions import DateTrunc
 
 from trytond.model import ModelSQL, ModelView, fields
@@ -143,12 +143,15 @@ class DealProfitMonth(DealProfitMixin, ModelSQL, ModelView):
     __name__ = 'dms.sale.deal.profit.month'
     __string__ = "Deal Profit by Month"
 
-    gp1_per_unit = _money(
-        "GP1 per Vehicle", "GP1 over the vehicles retailed.")
-    gp2_per_unit = _money(
-        "GP2 per Vehicle", "GP2 over the vehicles retailed.")
-    gp3_per_unit = _money(
-        "GP3 per Vehicle", "GP3 over the vehicles retailed.")
+    gp1_per_unit = fields.Function(_money(
+            "GP1 per Vehicle", "GP1 over the vehicles retailed."),
+        'get_per_unit')
+    gp2_per_unit = fields.Function(_money(
+            "GP2 per Vehicle", "GP2 over the vehicles retailed."),
+        'get_per_unit')
+    gp3_per_unit = fields.Function(_money(
+            "GP3 per Vehicle", "GP3 over the vehicles retailed."),
+        'get_per_unit')
 
     @classmethod
     def __setup__(cls):
@@ -157,16 +160,17 @@ class DealProfitMonth(DealProfitMixin, ModelSQL, ModelView):
             ('month', 'DESC'), ('company', 'ASC'), ('make', 'ASC'),
             ('model', 'ASC'), ('id', 'DESC')]
 
+    def get_per_unit(self, name):
+        total = getattr(self, name[:-len('_per_unit')])
+        if self.units and total is not None:
+            return self.currency.round(total / self.units)
+
     @classmethod
     def table_query(cls):
         deals = cls._deals()
         # PostgreSQL sums integers as numeric
         units = cls.units.sql_cast(Sum(deals.units))
 
-        def per_unit(name):
-            total = Sum(getattr(deals, name))
-            return cls.gp1.sql_cast(
-                Case((units > 0, total / units), else_=Null))
         keys = [deals.company, deals.currency, deals.month, deals.make,
             deals.model, deals.salesperson]
         # Each deal is in one group: its smallest id names the group
@@ -182,7 +186,4 @@ class DealProfitMonth(DealProfitMixin, ModelSQL, ModelView):
             *[Sum(getattr(deals, n)).as_(n) for n in [
                     'revenue', 'cost', 'gp1', 'rebates', 'gp2',
                     'addon_income', 'selling_cost', 'gp3']],
-            per_unit('gp1').as_('gp1_per_unit'),
-            per_unit('gp2').as_('gp2_per_unit'),
-            per_unit('gp3').as_('gp3_per_unit'),
             group_by=keys)
