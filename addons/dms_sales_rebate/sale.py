@@ -553,7 +553,6 @@ class Sale(metaclass=PoolMeta):
         deals = [s for s in sales if s.deal]
         for sale in deals:
             if sale.price_approval in {'pending', 'rejected'}:
-                line, floor = sale.below_floor() or (None, None)
                 raise PriceApprovalError(gettext(
                         'dms_sales_rebate.msg_deal_confirm_below_floor',
                         sale=sale.rec_name,
@@ -747,7 +746,6 @@ def vehicle_deals(vehicles):
     reserving deal"""
     pool = Pool()
     Line = pool.get('sale.line')
-    Sale = pool.get('sale.sale')
     deals = defaultdict(list)
     reserving = {}
     with without_check_access():
@@ -761,5 +759,4 @@ def vehicle_deals(vehicles):
             if (sale.state in RESERVED_STATES
                     and line.vehicle.id not in reserving):
                 reserving[line.vehicle.id] = sale.id
-    del Sale
     return deals, reserving
