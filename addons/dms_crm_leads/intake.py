@@ -699,7 +699,8 @@ def vehicle_details(lead):
     if vehicle.mileage:
         lines.append(lang.format_number(vehicle.mileage) + ' km')
     if vehicle.asking_price:
-        lines.append(lang.currency(vehicle.asking_price, vehicle.currency))
+        lines.append(lang.currency(
+                vehicle.asking_price, vehicle.currency, grouping=True))
     return ', '.join(lines)
 
 
