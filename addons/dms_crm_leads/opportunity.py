@@ -5,7 +5,6 @@ from collections import defaultdict
 
 from sql import Literal, Null
 from sql.aggregate import Count
-from sql.operators import Concat
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
@@ -110,7 +109,9 @@ class Opportunity(metaclass=PoolMeta):
         "Price To", currency='currency', digits='currency',
         domain=['OR',
             ('price_max', '=', None),
-            ('price_max', '>=', Eval('price_min', 0)),
+            If(Bool(Eval('price_min')),
+                ('price_max', '>=', Eval('price_min', 0)),
+                ('price_max', '>=', 0)),
             ])
     trade_in_vehicle = fields.Char(
         "Trade-in", size=200,
@@ -235,7 +236,9 @@ class Opportunity(metaclass=PoolMeta):
 
     def get_time_left(self, name):
         if self.reclaim_at and self.state in OPEN_STATES:
-            return self.reclaim_at - _now()
+            # To the second: the owner counts minutes, not microseconds
+            left = self.reclaim_at - _now()
+            return dt.timedelta(seconds=int(left.total_seconds()))
 
     @staticmethod
     def order_time_left(tables):
@@ -393,7 +396,6 @@ class Opportunity(metaclass=PoolMeta):
         "The salesperson takes the leads from the pool"
         pool = Pool()
         ClaimCap = pool.get('dms.lead.claim_cap')
-        History = pool.get('dms.lead.history')
         User = pool.get('res.user')
         employee = cls._user_employee()
         cls._lock_rows(opportunities)
@@ -561,8 +563,6 @@ class Opportunity(metaclass=PoolMeta):
         Set-based: a few statements whatever the number of leads."""
         pool = Pool()
         History = pool.get('dms.lead.history')
-        Employee = pool.get('company.employee')
-        LeadPool = pool.get('dms.lead.pool')
         transaction = Transaction()
         cursor = transaction.connection.cursor()
         table = cls.__table__()
