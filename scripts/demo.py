@@ -61,6 +61,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from demo_data import customers as customer_data  # noqa: E402
 from demo_data import deals as deal_data  # noqa: E402
 from demo_data import group as group_data  # noqa: E402
+from demo_data import leads as lead_data  # noqa: E402
 from demo_data import parts as parts_data  # noqa: E402
 from demo_data import vehicles as vehicle_data  # noqa: E402
 from demo_data import workshop as workshop_data  # noqa: E402
@@ -93,6 +94,7 @@ def main(argv=None):
     load_parts(config, companies, warehouses, customers)
     load_workshop(config, companies, warehouses, customers)
     load_deals(config, companies, warehouses, customers)
+    load_leads(config, companies, customers)
     close_configuration_wizard(config)
 
     print_users(users)
@@ -922,6 +924,16 @@ def load_deals(config, companies, warehouses, customers):
     the sales staff and the accountant would (scripts/demo_data/deals.py)"""
     return deal_data.load(
         config, SEED, companies, warehouses, customers, group_data.STAFF,
+        group_data.TIMEZONE)
+
+
+def load_leads(config, companies, customers):
+    """Set up the lead pools, their reclaim rules, the sources, the
+    autoresponses and the lead mailbox, and work each rooftop's leads of
+    the day in every state through the buttons as the salespeople and
+    their managers would (scripts/demo_data/leads.py)"""
+    return lead_data.load(
+        config, SEED, companies, customers, group_data.STAFF,
         group_data.TIMEZONE)
 
 

@@ -36,6 +36,7 @@ import configparser
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -1424,6 +1425,80 @@ class DealBrowserTestCase(SaoTestCase):
         except Exception:
             self.failure_screenshot()
             raise
+
+
+class LeadBrowserTestCase(SaoTestCase):
+    """A salesperson opens the lead pool in the web client: the owned
+    leads show the time left before they go back to the pool, and sort by
+    it"""
+
+    def test_salesperson_sees_time_left(self):
+        from playwright.sync_api import expect
+        sales = RPC(LOGIN, PASSWORD)
+        company = sales.context['company']
+        employee = sales.context['employee']
+        pool, = sales.model('dms.lead.pool', 'search_read', [
+                ('company', '=', company)], 0, 1, None, ['name'])
+        party, = sales.model('party.party', 'search_read', [], 0, 1,
+            [('id', 'ASC')], ['id'])
+        # A walk-in of the salesperson: owned at once, its clock runs
+        lead_id, = sales.model('sale.opportunity', 'create', [{
+                    'party': party['id'], 'company': company,
+                    'pool': pool['id'], 'employee': employee,
+                    'lead_type': 'new_vehicle', 'channel': 'walk_in',
+                    'description': "Browser test walk-in",
+                    }])
+        lead, = sales.model('sale.opportunity', 'read', [lead_id],
+            ['number', 'reclaim_at', 'time_left'])
+        self.assertIsNotNone(lead['reclaim_at'])
+        owned = sales.model('sale.opportunity', 'search_read', [
+                ('pool', '!=', None), ('employee', '!=', None),
+                ('state', 'in', ['lead', 'opportunity']),
+                ('reclaim_at', '!=', None)],
+            0, None, [('time_left', 'ASC')], ['number', 'reclaim_at'])
+
+        def moment(value):
+            return tuple(value[k] for k in [
+                    'year', 'month', 'day', 'hour', 'minute', 'second'])
+        self.assertEqual(
+            [moment(o['reclaim_at']) for o in owned],
+            sorted(moment(o['reclaim_at']) for o in owned))
+
+        sao = self.sao
+        try:
+            sao.login(LOGIN, PASSWORD)
+            sao.menu_row(["Dealer Management", "Leads", "Lead Pool"]).click()
+            sao.idle()
+            sao.check("open the Lead Pool")
+            state = sao.tab_state()
+            self.assertEqual(
+                (state['model'], state['view']), ('sale.opportunity', 'tree'))
+            pane = sao.pane()
+            pane.locator('.nav-tabs a').filter(has_text="Owned").first.click()
+            sao.idle()
+            sao.check("the owned leads")
+            header = pane.locator('.treeview thead th').filter(
+                has_text="Time Left")
+            expect(header.first).to_be_visible()
+            number = pane.locator(
+                '.treeview tbody tr:visible td[data-title="Number: "]').filter(
+                has_text=re.compile(rf'^\s*{re.escape(lead["number"])}\s*$'))
+            expect(number).to_have_count(1)
+            row = number.locator('xpath=..')
+            cell = row.locator('td[data-title="Time Left: "]')
+            expect(cell).not_to_have_text('')
+            # sort by the time left: the tab asks the server again
+            header.first.click()
+            sao.idle()
+            sao.check("sort by time left")
+            expect(number).to_have_count(1)
+            sao.screenshot('lead_pool_time_left')
+        except Exception:
+            self.failure_screenshot()
+            raise
+        finally:
+            # the walk-in was the test's own
+            sales.model('sale.opportunity', 'cancel', [lead_id])
 
 
 class DemoRPCTestCase(unittest.TestCase):
