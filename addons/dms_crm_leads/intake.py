@@ -1,7 +1,6 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Leads taken in from e-mail: plain messages and ADF/XML 1.0 documents"""
-import datetime as dt
 import email
 import json
 import re
@@ -13,13 +12,15 @@ from html import unescape
 import phonenumbers
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
+from sql import Literal
+from sql.functions import Lower
 
 import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import (
-    DeactivableMixin, ModelSQL, ModelView, fields)
+    DeactivableMixin, Index, ModelSQL, ModelView, fields)
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval, If
+from trytond.pyson import Eval
 from trytond.tools.email_ import EmailNotValidError, validate_email
 from trytond.transaction import Transaction, without_check_access
 
@@ -339,26 +340,34 @@ class Opportunity(metaclass=PoolMeta):
         Party = pool.get('party.party')
         ContactMechanism = pool.get('party.contact_mechanism')
         e164 = cls.phone_e164(company, phone) if phone else None
+        # Through the indexes of ContactMechanism below, not a scan
+        mechanism = ContactMechanism.__table__()
+        party_table = Party.__table__()
+        cursor = Transaction().connection.cursor()
+
+        def first_party(where):
+            cursor.execute(*mechanism.join(party_table,
+                    condition=mechanism.party == party_table.id).select(
+                    mechanism.party,
+                    where=where & (party_table.active == Literal(True))
+                    & (mechanism.active == Literal(True)),
+                    order_by=[mechanism.id.asc], limit=1))
+            row = cursor.fetchone()
+            return Party(row[0]) if row else None
+        if email:
+            party = first_party((mechanism.type == 'email')
+                & (Lower(mechanism.value_compact) == email.lower()))
+            if party:
+                return party
+        if phone:
+            values = {phone, re.sub(r'[^0-9+]', '', phone)}
+            if e164:
+                values.add(e164)
+            party = first_party(mechanism.type.in_(['phone', 'mobile'])
+                & mechanism.value_compact.in_(sorted(values)))
+            if party:
+                return party
         with without_check_access():
-            if email:
-                mechanisms = ContactMechanism.search([
-                        ('type', '=', 'email'),
-                        ('value', 'ilike', email),
-                        ('party.active', '=', True),
-                        ], order=[('id', 'ASC')], limit=1)
-                if mechanisms:
-                    return mechanisms[0].party
-            if phone:
-                values = {phone, re.sub(r'[^0-9+]', '', phone)}
-                if e164:
-                    values.add(e164)
-                mechanisms = ContactMechanism.search([
-                        ('type', 'in', ['phone', 'mobile']),
-                        ('value_compact', 'in', sorted(values)),
-                        ('party.active', '=', True),
-                        ], order=[('id', 'ASC')], limit=1)
-                if mechanisms:
-                    return mechanisms[0].party
             mechanisms = []
             if email:
                 mechanisms.append(ContactMechanism(type='email', value=email))
@@ -702,6 +711,24 @@ def vehicle_details(lead):
         lines.append(lang.currency(
                 vehicle.asking_price, vehicle.currency, grouping=True))
     return ', '.join(lines)
+
+
+class ContactMechanism(metaclass=PoolMeta):
+    __name__ = 'party.contact_mechanism'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # Who writes in is found by address and number at every intake
+        cls._sql_indexes.update({
+                Index(t,
+                    (Lower(t.value_compact), Index.Equality()),
+                    where=t.type == 'email'),
+                Index(t,
+                    (t.value_compact, Index.Equality()),
+                    where=t.type.in_(['phone', 'mobile'])),
+                })
 
 
 class Message(metaclass=PoolMeta):

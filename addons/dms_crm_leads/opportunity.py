@@ -6,6 +6,7 @@ from collections import defaultdict
 from sql import Literal, Null
 from sql.aggregate import Count
 
+from trytond.backend import MAX_QUERY_PARAMS
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
@@ -339,7 +340,8 @@ class Opportunity(metaclass=PoolMeta):
         waits, fails to serialise and is retried, then sees the owner"""
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
-        for sub_ids in grouped_slice(list(map(int, opportunities))):
+        for sub_ids in grouped_slice(
+                list(map(int, opportunities)), MAX_QUERY_PARAMS):
             cursor.execute(*table.update(
                     [table.write_date], [table.write_date],
                     where=reduce_ids(table.id, sub_ids)))
@@ -589,6 +591,8 @@ class Opportunity(metaclass=PoolMeta):
                 where=due, group_by=[table.pool, table.employee]))
         reclaimed = list(cursor)
         if reclaimed:
+            cursor.execute(*table.select(table.id, where=due))
+            ids = [i for i, in cursor]
             reason = gettext('dms_crm_leads.msg_reclaim_reason')
             cursor.execute(*history.insert(
                     [history.create_uid, history.create_date, history.lead,
@@ -607,6 +611,9 @@ class Opportunity(metaclass=PoolMeta):
                         table.write_date, table.write_uid],
                     [Null, 'lead', Null, Null, Null, Null, now, user],
                     where=due))
+            # The platform keeps the revisions of opportunities
+            for sub_ids in grouped_slice(ids, MAX_QUERY_PARAMS):
+                cls._insert_history(list(sub_ids))
         cls._notify_reclaim(warnings, reclaimed)
         return len(warnings), sum(n for _, _, n in reclaimed)
 
