@@ -622,15 +622,19 @@ class Order(
         parts are not all on hand waits for parts"""
         pool = Pool()
         Shipment = pool.get('stock.shipment.out')
+        # The parts that were short at an earlier issue may be on hand now
+        pending = [s for o in orders for s in o.shipments
+            if s.state == 'waiting']
         shipments = []
         for order in orders:
             shipment = order.get_parts_shipment()
             if shipment:
                 shipments.append(shipment)
-        if not shipments:
+        if not shipments and not pending:
             return
         Shipment.save(shipments)
         Shipment.wait(shipments)
+        shipments = pending + shipments
         Shipment.assign_try(shipments)
         assigned = [s for s in shipments if s.state == 'assigned']
         if assigned:
