@@ -94,7 +94,7 @@ def main(argv=None):
     load_parts(config, companies, warehouses, customers)
     load_workshop(config, companies, warehouses, customers)
     load_deals(config, companies, warehouses, customers)
-    load_leads(config, companies, customers)
+    load_leads(config, companies, warehouses, customers)
     close_configuration_wizard(config)
 
     print_users(users)
@@ -927,13 +927,13 @@ def load_deals(config, companies, warehouses, customers):
         group_data.TIMEZONE)
 
 
-def load_leads(config, companies, customers):
+def load_leads(config, companies, warehouses, customers):
     """Set up the lead pools, their reclaim rules, the sources, the
     autoresponses and the lead mailbox, and work each rooftop's leads of
     the day in every state through the buttons as the salespeople and
     their managers would (scripts/demo_data/leads.py)"""
     return lead_data.load(
-        config, SEED, companies, customers, group_data.STAFF,
+        config, SEED, companies, warehouses, customers, group_data.STAFF,
         group_data.TIMEZONE)
 
 

@@ -2069,6 +2069,75 @@ class DemoContentTestCase(unittest.TestCase):
             [('end', '=', None)], 0, None, None, ['technician', 'order'])
         self.assertEqual(clock['technician'], technician.context['employee'])
 
+    def test_demo_leads(self):
+        """Each rooftop's pool and the group's hold leads in every state,
+        taken in from the mailbox (one hostile document refused), the web,
+        calls and walk-ins, answered by the autoresponder, claimed,
+        assigned, round-robined, transferred and reclaimed; Köln tracks
+        calls, search orders fired on a car received and a campaign was
+        opened and clicked"""
+        database = sqlite3.connect(
+            f'file:{SERVER.database}?mode=ro', uri=True)
+        self.addCleanup(database.close)
+
+        def rows(query, *params):
+            return database.execute(query, params).fetchall()
+
+        pools = dict(rows('SELECT name, company FROM dms_lead_pool'))
+        companies = {c for c, in rows('SELECT id FROM company_company')}
+        self.assertEqual(
+            {c for c in pools.values() if c}, companies)
+        self.assertIn(None, pools.values())
+        states = {}
+        for company, state in rows(
+                'SELECT o.company, o.state FROM sale_opportunity AS o '
+                'WHERE o.pool IS NOT NULL'):
+            states.setdefault(company, set()).add(state)
+        self.assertEqual(states, dict.fromkeys(companies, {
+                    'lead', 'opportunity', 'converted', 'lost',
+                    'cancelled'}))
+        # waiting in every pool and owned with their clock running
+        waiting = {p for p, in rows(
+                'SELECT DISTINCT pool FROM sale_opportunity '
+                "WHERE employee IS NULL AND state = 'lead'")}
+        self.assertEqual(len(waiting), len(pools))
+        self.assertTrue(rows(
+                'SELECT id FROM sale_opportunity WHERE reclaim_at IS NOT NULL '
+                'AND employee IS NOT NULL'))
+        actions = {a for a, in rows('SELECT action FROM dms_lead_history')}
+        self.assertEqual(actions, {'intake', 'claim', 'assign', 'round_robin',
+                'transfer', 'reclaim'})
+        lost, = rows('SELECT COUNT(*) FROM sale_opportunity '
+            "WHERE state = 'lost' AND lost_reason_code IS NULL")
+        self.assertEqual(lost, (0,))
+        # intake: structured ADF leads, a refused hostile document
+        self.assertTrue(rows(
+                'SELECT id FROM sale_opportunity WHERE vehicle IS NOT NULL '
+                "AND channel = 'marketplace'"))
+        errors = [e for e, in rows('SELECT lead_error FROM inbound_email '
+                'WHERE lead_error IS NOT NULL')]
+        self.assertEqual(len(errors), 1)
+        self.assertIn('DTD', errors[0])
+        answered, = rows("SELECT COUNT(*) FROM dms_message "
+            "WHERE origin LIKE 'sale.opportunity,%'")
+        self.assertGreater(answered[0], 0)
+        calls = dict(rows(
+                'SELECT state, COUNT(*) FROM dms_lead_call GROUP BY state'))
+        self.assertEqual(set(calls), {'assigned', 'unassigned'})
+        self.assertTrue(rows('SELECT id FROM dms_lead_call '
+                'WHERE lead IS NOT NULL AND answered = 0'))
+        matches = rows('SELECT message FROM dms_lead_search_order_match')
+        self.assertTrue(matches)
+        self.assertTrue(all(m for m, in matches))
+        opened, clicked, sent = rows(
+            'SELECT SUM(opened_at IS NOT NULL), '
+            'SUM(call_at IS NOT NULL OR site_at IS NOT NULL '
+            'OR booking_at IS NOT NULL), COUNT(*) '
+            'FROM dms_lead_campaign_recipient')[0]
+        self.assertGreater(sent, opened)
+        self.assertGreater(opened, 0)
+        self.assertGreater(clicked, 0)
+
     def test_demo_deals(self):
         """Each rooftop sold vehicles through deals in every state, worked
         by its sales consultants: approvals decided by a manager, trade-ins

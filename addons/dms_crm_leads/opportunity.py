@@ -67,9 +67,6 @@ class Opportunity(metaclass=PoolMeta):
     source = fields.Many2One(
         'dms.lead.source', "Source", ondelete='RESTRICT',
         domain=[
-            If(Eval('channel'),
-                ('channel', '=', Eval('channel')),
-                ()),
             ['OR',
                 ('company', '=', None),
                 ('company', '=', Eval('company', -1)),
@@ -77,7 +74,9 @@ class Opportunity(metaclass=PoolMeta):
             ],
         states={
             'readonly': Eval('state') != 'lead',
-            })
+            },
+        help="Where the lead comes from; a call to the number of the "
+        "website comes by phone from the website.")
     pool = fields.Many2One(
         'dms.lead.pool', "Pool", ondelete='RESTRICT',
         domain=[

@@ -21,6 +21,12 @@ opportunities, converted into a sale, lost with a reason or cancelled; a
 lead assigned by the manager and one transferred to another rooftop's
 pool.  A hostile ADF document sits in the mailbox as a failed e-mail.
 
+Köln tracks the calls of two numbers (one missed call became a call-back
+lead, a call to an unknown number waits to be assigned), each rooftop
+keeps search orders of customers waiting for a make (one of them fired when
+Köln received the car) and Köln sent its winter check to the keepers of
+its Volkswagens, some of whom opened it and used its buttons.
+
 `load(config, ...)` sets up what is missing and works the leads only when
 no lead is in a pool yet, so a second run changes nothing.  Every name and
 address is invented for the demo."""
@@ -108,14 +114,14 @@ PLAIN = [
     ]
 
 
-def load(config, seed, companies, customers, staff, timezone):
+def load(config, seed, companies, warehouses, customers, staff, timezone):
     """Set the lead pools up and work each rooftop's leads when no lead is
     in a pool yet; return the number of leads by (rooftop code, state).
 
     companies by rooftop code; customers as (party, town, nearest rooftop
     code, is a person); staff as group_data.STAFF."""
     start = time.monotonic()
-    loader = _Loader(config, seed, companies, customers, staff)
+    loader = _Loader(config, seed, companies, warehouses, customers, staff)
     loader.load()
     counts = loader.counts()
     for code in ROOFTOPS:
@@ -126,17 +132,22 @@ def load(config, seed, companies, customers, staff, timezone):
     print(f"Leads loaded in {time.monotonic() - start:.1f} s: "
         f"{counts['waiting']} waiting in the pools, "
         f"{counts['reclaimed']} reclaimed, "
-        f"{counts['failed']} failed e-mail", flush=True)
+        f"{counts['failed']} failed e-mail, {counts['calls']} calls, "
+        f"{counts['matches']} search orders matched, campaign "
+        f"{counts['opened']} opened and {counts['clicked']} clicked",
+        flush=True)
     return counts
 
 
 class _Loader:
     "Bring a database to the group's leads through the buttons"
 
-    def __init__(self, config, seed, companies, customers, staff):
+    def __init__(self, config, seed, companies, warehouses, customers,
+            staff):
         self.config = config
         self.seed = seed
         self.companies = companies
+        self.warehouses = warehouses
         self.customers = {code: [] for code in ROOFTOPS}
         for party, town, code, person in sorted(
                 customers, key=lambda c: c[0].name):
@@ -203,6 +214,12 @@ class _Loader:
                 self.run_leads(code)
             self.run_group_pool()
             self.reclaim()
+        if not self.search_read('dms.lead.call', [], ['id']):
+            self.load_calls()
+        if not self.search_read('dms.lead.search_order', [], ['id']):
+            self.load_search_orders()
+        if not self.search_read('dms.lead.campaign', [], ['id']):
+            self.load_campaign()
 
     # --- set-up ------------------------------------------------------------
 
@@ -536,6 +553,166 @@ class _Loader:
         cron, = Cron.find([('method', '=', 'sale.opportunity|reclaim')])
         cron.click('run_once')
 
+    # --- calls, search orders, campaign -----------------------------------
+
+    def load_calls(self):
+        """Köln's call tracking: a number on its website and one in its
+        newsletter; a missed call of a customer (a call-back lead), an
+        answered one and a call to a number nobody configured"""
+        from urllib.parse import urlsplit
+
+        from proteus import Model
+        from werkzeug.test import Client
+
+        from trytond.wsgi import app
+        Provider = Model.get('dms.lead.call.provider')
+        Source = Model.get('dms.lead.source')
+        code = ROOFTOPS[0]
+        company = self.companies[code]
+        website, = Source.find([('name', '=', "Website")])
+        newsletter, = Source.find([('name', '=', "Newsletter")])
+        with self.config.set_context(company=company.id):
+            provider = Provider(name="CallTrack", company=company)
+            number = provider.numbers.new(number="+49 221 99887701")
+            number.source = website
+            number.pool = self.pools[code]
+            number.lead_type = 'new_vehicle'
+            number = provider.numbers.new(number="+49 221 99887702")
+            number.source = newsletter
+            number.pool = self.pools[code]
+            number.lead_type = 'service'
+            provider.save()
+            provider.click('new_secret')
+            provider.reload()
+        callers = [self.party_contact(p) for p in self.customers[code][:2]]
+        now = dt.datetime.now().astimezone()
+        events = [
+            ("+49 221 99887701", callers[0]['phone'] or "0221 5550101",
+                30, 0, False),
+            ("+49 221 99887702", callers[1]['phone'] or "0221 5550102",
+                20, 185, True),
+            ("+49 221 99887799", "0171 5550199", 5, 0, False),
+            ]
+        client = Client(app)
+        path = urlsplit(provider.endpoint).path
+        for i, (tracked, caller, ago, duration, answered) in enumerate(
+                events):
+            response = client.post(path, json={
+                    'id': f'demo-{i}', 'tracking_number': tracked,
+                    'caller': caller, 'duration': duration,
+                    'answered': answered,
+                    'time': (now - dt.timedelta(minutes=ago)).isoformat(
+                        timespec='seconds'),
+                    }, headers={'X-DMS-Call-Secret': provider.secret})
+            assert response.status_code < 300, (
+                path, response.get_data(as_text=True))
+
+    def load_search_orders(self):
+        """Customers wanting a car the rooftop does not have yet: one is
+        received now and fires its search order"""
+        from proteus import Model, Wizard
+        Employee = Model.get('company.employee')
+        Make = Model.get('dms.vehicle.make')
+        Party = Model.get('party.party')
+        SearchOrder = Model.get('dms.lead.search_order')
+        Vehicle = Model.get('dms.vehicle')
+        for code in ROOFTOPS:
+            company = self.companies[code]
+            sales = self.logins(code, 'sales')
+            ordered = self.search_read('dms.vehicle', [
+                    ('stock_state', '=', 'none'),
+                    ('state', '=', 'available'),
+                    ('make', '!=', None),
+                    ], ['make', 'model', 'asking_price', 'model_year'],
+                order=[('id', 'ASC')])
+            customers = self.customers[code]
+            with self.config.set_context(company=company.id):
+                orders = []
+                for i, car in enumerate(ordered[:2]):
+                    order = SearchOrder(company=company,
+                        party=Party(customers[-1 - i]),
+                        employee=Employee(self.employee(sales[0])))
+                    order.make = Make(car['make'])
+                    if car['asking_price']:
+                        order.max_price = (car['asking_price']
+                            * 11 / 10).quantize(car['asking_price'])
+                    orders.append(order)
+                # and one nobody has: an old car under a small budget
+                order = SearchOrder(company=company,
+                    party=Party(customers[-3]),
+                    employee=Employee(self.employee(sales[-1])))
+                order.make = Make(ordered[0]['make'])
+                order.min_year = 2025
+                order.max_mileage = 10
+                orders.append(order)
+                SearchOrder.save(orders)
+            if code == ROOFTOPS[0] and ordered:
+                # the first ordered car arrives at the rooftop
+                with self.config.set_context(company=company.id):
+                    receive = Wizard('dms.vehicle.receive',
+                        [Vehicle(ordered[0]['id'])])
+                    receive.form.company = company
+                    receive.form.warehouse = self.warehouses[code]
+                    receive.form.cost_price = (
+                        ordered[0]['asking_price'] or 20000) * 8 / 10
+                    receive.execute('receive')
+
+    def load_campaign(self):
+        """Köln's winter check to the keepers of its Volkswagens: sent
+        through a mail server on localhost that keeps the messages; some
+        customers opened it and used its buttons"""
+        import re
+        from urllib.parse import urlsplit
+
+        import trytond.config as tryton_config
+        from proteus import Model
+        from trytond.modules.dms_base.tests.tools import SMTPServer
+        from werkzeug.test import Client
+
+        from trytond.wsgi import app
+        Campaign = Model.get('dms.lead.campaign')
+        Make = Model.get('dms.vehicle.make')
+        code = ROOFTOPS[0]
+        company = self.companies[code]
+        makes = Make.find([('name', '=', "Volkswagen")]) or Make.find([])
+        uri = tryton_config.get('email', 'uri')
+        server = SMTPServer().start()
+        try:
+            with self.config.set_context(company=company.id):
+                campaign = Campaign(company=company,
+                    name="Wintercheck 2026", segment='vehicles',
+                    make=makes[0], channel='email',
+                    subject="Wintercheck für Ihren {vehicle}",
+                    body="Guten Tag {name},\n\nIhr {vehicle} ist bereit "
+                    "für den Wintercheck bei {company}: Licht, Batterie, "
+                    "Reifen und Frostschutz für 39 Euro.",
+                    call_url='tel:+492219988770',
+                    site_url='https://autohaus-rheinblick.example/winter',
+                    booking_url=(
+                        'https://autohaus-rheinblick.example/termin'))
+                campaign.save()
+                campaign.click('preview')
+                if not campaign.recipients:
+                    return
+                campaign.click('send')
+                campaign.reload()
+        finally:
+            server.stop()
+            tryton_config.set('email', 'uri', uri)
+        client = Client(app)
+        random = self.random('campaign')
+        for recipient in campaign.recipients:
+            message = recipient.message
+            if not message or random.random() < 0.4:
+                continue
+            links = dict(re.findall(r'^(.+): (\S+)$', message.body, re.M))
+            if message.html:
+                opened = re.search(r'<img src="([^"]+)"', message.html)
+                if opened:
+                    client.get(urlsplit(opened.group(1)).path)
+            for url in list(links.values())[:random.randrange(0, 3)]:
+                client.get(urlsplit(url).path)
+
     def counts(self):
         counts = Counter()
         companies = {c.id: code for code, c in self.companies.items()}
@@ -548,4 +725,13 @@ class _Loader:
                 'dms.lead.history', [('action', '=', 'reclaim')], ['id']))
         counts['failed'] = len(self.search_read(
                 'inbound.email', [('lead_error', '!=', None)], ['id']))
+        counts['calls'] = len(self.search_read('dms.lead.call', [], ['id']))
+        counts['matches'] = len(self.search_read(
+                'dms.lead.search_order.match', [], ['id']))
+        recipients = self.search_read('dms.lead.campaign.recipient', [],
+            ['opened_at', 'call_at', 'site_at', 'booking_at'])
+        counts['opened'] = sum(bool(r['opened_at']) for r in recipients)
+        counts['clicked'] = sum(
+            any(r[k] for k in ['call_at', 'site_at', 'booking_at'])
+            for r in recipients)
         return counts
