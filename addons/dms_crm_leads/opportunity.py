@@ -440,6 +440,7 @@ class Opportunity(metaclass=PoolMeta):
             super().write(list(leads), {'owner_since': _now()})
         leads = cls.browse(leads)
         cls._set_clock(leads)
+        History.follow(leads)
         History.log(leads, action, employee=lambda l: l.employee,
             previous_employee=lambda l: previous[l.id], reason=reason)
 
@@ -525,6 +526,7 @@ class Opportunity(metaclass=PoolMeta):
         with without_check_access(), Transaction().set_context(
                 company=company_id):
             super().write(list(leads), values)
+        History.follow(cls.browse(leads))
         History.log(cls.browse(leads), 'transfer',
             previous_employee=lambda l: previous[l.id][0],
             previous_pool=lambda l: previous[l.id][1], reason=reason)
@@ -810,6 +812,21 @@ class History(ModelSQL, ModelView):
         if external and mode in {'create', 'write', 'delete'}:
             raise AccessError(gettext(
                     'dms_crm_leads.msg_history_readonly'))
+
+    @classmethod
+    def follow(cls, leads):
+        "Move the history of the leads to the rooftop they now belong to"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        by_company = defaultdict(list)
+        for lead in leads:
+            by_company[lead.company.id].append(lead.id)
+        for company, ids in by_company.items():
+            for sub_ids in grouped_slice(ids, MAX_QUERY_PARAMS):
+                cursor.execute(*table.update(
+                        [table.company], [company],
+                        where=reduce_ids(table.lead, sub_ids)
+                        & (table.company != company)))
 
     @classmethod
     def log(cls, leads, action, employee=None, previous_employee=None,
