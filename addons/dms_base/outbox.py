@@ -454,8 +454,8 @@ class Message(
         if cursor.fetchone():
             return cls(message_id)
 
-    def _send_email(self):
-        from_ = config.get('email', 'from')
+    def _email(self, from_):
+        "Return the e-mail of the message, sent from the address from_"
         msg = EmailMessage()
         msg['From'] = formataddr((self.company.rec_name, from_))
         if reply_to := self.party_address(self.company.party, 'email'):
@@ -465,6 +465,11 @@ class Message(
         msg['Message-ID'] = make_msgid(domain=host())
         msg['Auto-Submitted'] = 'auto-generated'
         msg.set_content(self.body)
+        return msg
+
+    def _send_email(self):
+        from_ = config.get('email', 'from')
+        msg = self._email(from_)
 
         uri = _safe_uri(config.get('email', 'uri'))
         try:

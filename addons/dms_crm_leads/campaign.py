@@ -1,11 +1,8 @@
 # This file is part of the dealer DMS.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime as dt
-import smtplib
 import string
 from collections import defaultdict
-from email.message import EmailMessage
-from email.utils import formataddr, make_msgid, parseaddr
 from html import escape
 from urllib.parse import urljoin
 
@@ -17,18 +14,15 @@ import trytond.config as config
 from trytond.backend import MAX_QUERY_PARAMS
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.dms_base.exceptions import MessageSendError
 from trytond.modules.dms_base.model import ReadonlyFieldsMixin
-from trytond.modules.dms_base.outbox import _decode, _error_text, _safe_uri
 from trytond.modules.dms_vehicle import vin as vin_tools
 from trytond.modules.dms_vehicle.catalog import FUEL_TYPES
 from trytond.pool import Pool, PoolMeta
 from trytond.protocols.wrappers import Response
 from trytond.pyson import Eval, If
-from trytond.sendmail import send_message
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
-from trytond.url import host, http_base
+from trytond.url import http_base
 from trytond.wsgi import app
 
 from .exceptions import CampaignError, CampaignValidationError
@@ -809,53 +803,12 @@ class Message(metaclass=PoolMeta):
         Recipient.on_delivered([m for m in messages
                 if m.origin and str(m.origin).startswith(RECIPIENT + ',')])
 
-    def _send_email(self):
-        if not self.html:
-            return super()._send_email()
-        # Same as the outbox's, with the formatted alternative
-        from_ = config.get('email', 'from')
-        msg = EmailMessage()
-        msg['From'] = formataddr((self.company.rec_name, from_))
-        if reply_to := self.party_address(self.company.party, 'email'):
-            msg['Reply-To'] = formataddr((self.company.rec_name, reply_to))
-        msg['To'] = formataddr((self.party.rec_name, self.address))
-        msg['Subject'] = self.subject
-        msg['Message-ID'] = make_msgid(domain=host())
-        msg['Auto-Submitted'] = 'auto-generated'
-        msg.set_content(self.body)
-        msg.add_alternative(self.html, subtype='html')
-
-        uri = _safe_uri(config.get('email', 'uri'))
-        try:
-            send_message(
-                msg, parseaddr(from_)[1], [self.address], strict=True)
-        except smtplib.SMTPRecipientsRefused as exception:
-            code, answer = exception.recipients.get(
-                self.address, (None, b''))
-            raise MessageSendError(gettext(
-                    'dms_base.msg_message_recipient_refused',
-                    address=self.address, code=code,
-                    answer=_decode(answer))) from exception
-        except smtplib.SMTPResponseException as exception:
-            raise MessageSendError(gettext(
-                    'dms_base.msg_message_smtp_refused',
-                    address=self.address, code=exception.smtp_code,
-                    answer=_decode(exception.smtp_error))) from exception
-        except smtplib.SMTPServerDisconnected as exception:
-            raise MessageSendError(gettext(
-                    'dms_base.msg_message_smtp_disconnected',
-                    uri=uri, address=self.address,
-                    error=_error_text(exception))) from exception
-        except smtplib.SMTPException as exception:
-            raise MessageSendError(gettext(
-                    'dms_base.msg_message_smtp_failed',
-                    uri=uri, address=self.address,
-                    error=_error_text(exception))) from exception
-        except OSError as exception:
-            raise MessageSendError(gettext(
-                    'dms_base.msg_message_smtp_unreachable',
-                    uri=uri, error=_error_text(exception))) from exception
-        return msg['Message-ID']
+    def _email(self, from_):
+        msg = super()._email(from_)
+        if self.html:
+            # The formatted version, with the buttons and the open image
+            msg.add_alternative(self.html, subtype='html')
+        return msg
 
 
 class Opportunity(metaclass=PoolMeta):
