@@ -360,13 +360,19 @@ class Opportunity(metaclass=PoolMeta):
                 user=user.rec_name))
 
     @classmethod
-    def _check_takeable(cls, leads, employee=None):
+    def _check_open(cls, leads):
+        "Refuse to take, give or move leads that are no longer open"
         for lead in leads:
             if lead.state not in OPEN_STATES:
                 raise LeadError(gettext(
                         'dms_crm_leads.msg_lead_not_open',
                         lead=lead.rec_name, state=lead.state_string))
-            if lead.employee and lead.employee != employee:
+
+    @classmethod
+    def _check_takeable(cls, leads):
+        cls._check_open(leads)
+        for lead in leads:
+            if lead.employee:
                 raise LeadError(gettext(
                         'dms_crm_leads.msg_lead_owned',
                         lead=lead.rec_name,
@@ -423,8 +429,10 @@ class Opportunity(metaclass=PoolMeta):
         History = Pool().get('dms.lead.history')
         previous = {l.id: l.employee for l in leads}
         to_write = defaultdict(list)
+        now = _now()
         for lead in leads:
-            values = {'employee': employee.id}
+            # The clock restarts for the new owner (on_modification)
+            values = {'employee': employee.id, 'owner_since': now}
             if lead.company != employee.company and not (
                     lead.pool and lead.pool.company):
                 # A lead of the group's pool goes to the taker's rooftop
@@ -436,10 +444,7 @@ class Opportunity(metaclass=PoolMeta):
         with without_check_access(), Transaction().set_context(
                 company=employee.company.id):
             super().write(*args)
-            # The clock restarts for the new owner
-            super().write(list(leads), {'owner_since': _now()})
         leads = cls.browse(leads)
-        cls._set_clock(leads)
         History.follow(leads)
         History.log(leads, action, employee=lambda l: l.employee,
             previous_employee=lambda l: previous[l.id], reason=reason)
@@ -511,11 +516,7 @@ class Opportunity(metaclass=PoolMeta):
         History = Pool().get('dms.lead.history')
         cls._lock_rows(opportunities)
         leads = cls.browse(opportunities)
-        for lead in leads:
-            if lead.state not in OPEN_STATES:
-                raise LeadError(gettext(
-                        'dms_crm_leads.msg_lead_not_open',
-                        lead=lead.rec_name, state=lead.state_string))
+        cls._check_open(leads)
         previous = {l.id: (l.employee, l.pool) for l in leads}
         cls._back_to_pool(leads)
         values = {'pool': target.id}
@@ -882,11 +883,7 @@ class Assign(Wizard):
         Opportunity = Pool().get('sale.opportunity')
         Opportunity._lock_rows(self.records)
         leads = Opportunity.browse(self.records)
-        for lead in leads:
-            if lead.state not in OPEN_STATES:
-                raise LeadError(gettext(
-                        'dms_crm_leads.msg_lead_not_open',
-                        lead=lead.rec_name, state=lead.state_string))
+        Opportunity._check_open(leads)
         Opportunity._give(
             leads, self.start.employee, 'assign', reason=self.start.reason)
         return 'end'
